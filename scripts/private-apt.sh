@@ -1,0 +1,29 @@
+#!/bin/sh
+# Run apt-get against a private apt root in the build cache, for target (arm64, riscv64)
+# packages and the arch-all kernel source. The host's package state is never touched.
+# Usage: private-apt.sh update | download PKG=VER... (into the current directory)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+root=${BSP_CACHE:-$HOME/.cache/rust-bsp}/apt
+mkdir -p "$root/lists/partial" "$root/archives/partial" "$root/etc/sources.list.d" \
+	"$root/etc/preferences.d"
+touch "$root/status"
+cp "$top/board/common/private-apt.list" "$root/etc/sources.list"
+
+apt_private() {
+	apt-get -q -o Dir::Etc="$root/etc" -o Dir::State="$root" -o Dir::State::Lists="$root/lists" \
+		-o Dir::State::status="$root/status" -o Dir::Cache="$root" \
+		-o APT::Architecture=arm64 -o APT::Architectures::=riscv64 \
+		-o APT::Sandbox::User=root "$@"
+}
+
+case "${1:-}" in
+update)
+	apt_private update >/dev/null ;;
+download)
+	shift
+	[ -d "$root/lists" ] && ls "$root/lists" | grep -q Packages || apt_private update >/dev/null
+	apt_private download "$@" ;;
+*)
+	echo "usage: $0 update | download PKG=VERSION..." >&2; exit 2 ;;
+esac
