@@ -7,12 +7,12 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 root=${BSP_CACHE:-$HOME/.cache/rust-bsp}/apt
 mkdir -p "$root/lists/partial" "$root/archives/partial" "$root/etc/sources.list.d" \
 	"$root/etc/preferences.d"
-touch "$root/status"
+touch "$root/dpkg.status"
 cp "$top/board/common/private-apt.list" "$root/etc/sources.list"
 
 apt_private() {
 	apt-get -q -o Dir::Etc="$root/etc" -o Dir::State="$root" -o Dir::State::Lists="$root/lists" \
-		-o Dir::State::status="$root/status" -o Dir::Cache="$root" \
+		-o Dir::State::status="$root/dpkg.status" -o Dir::Cache="$root" \
 		-o APT::Architecture=arm64 -o APT::Architectures::=riscv64 \
 		-o APT::Sandbox::User=root "$@"
 }

@@ -3,34 +3,47 @@
 //! i.MX GPIO controller driver.
 //!
 //! Each bank of the i.MX31, i.MX35 and later GPIO block (i.MX 8M Plus: GPIO1 to GPIO5) drives
-//! 32 pads through the DR, GDIR and PSR registers. The register layout comes from the OF match
-//! data, as in gpio-mxc. Lines are registered with gpiolib, which provides the character device
-//! and pin-control routing through `gpio-ranges`.
+//! 32 pads through the DR, GDIR and PSR registers and detects interrupts per line through
+//! ICR1/ICR2 (level or edge), EDGE_SEL (both edges), IMR (mask) and ISR (status, write 1 to
+//! clear). i.MX7 and i.MX8 banks signal lines 0-15 and 16-31 on two parent interrupts; older
+//! banks use one. The register layout comes from the OF match data, as in gpio-mxc. Lines are
+//! registered with gpiolib, which provides the character device and pin-control routing
+//! through `gpio-ranges`.
 //!
 //! Limitations:
-//! - No interrupts yet: the bank's interrupt lines are checked at probe, all bank interrupts
-//!   are masked and acknowledged, but no irq_chip is registered.
 //! - No suspend/resume, wake-up sources or runtime PM: register state is lost over a power-off
-//!   of the bank.
-//! - i.MX1 and i.MX21 banks use another layout and are not supported.
+//!   of the bank, and `irq_set_wake` is refused.
+//! - i.MX1 and i.MX21 banks use another layout and are not supported, nor is the single
+//!   interrupt shared by all banks of the i.MX2 family.
 
 use kernel::{
     clk::OptionalClk,
-    device::Core,
+    device::{
+        property::NArgs,
+        Core,
+        Device, //
+    },
     gpio,
     io::{
         mem::DevresIoMem,
         Io, //
     },
-    new_spinlock_irq, of, platform,
+    irq::{
+        self,
+        Flow,
+        IrqData,
+        Trigger, //
+    },
+    new_raw_spinlock, of, platform,
     prelude::*,
     sync::{
         Arc,
-        Mutex,
-        SpinLockIrq, //
+        RawSpinLock, //
     },
 };
 
+// Shared with the host crate in `host/`, where its items are public API.
+#[allow(unreachable_pub)]
 #[path = "imx_gpio_hw.rs"]
 mod hw;
 
@@ -41,10 +54,40 @@ kernel::sync::global_lock! {
     unsafe(uninit) static BANKS: Mutex<KVec<Arc<Bank>>> = KVec::new();
 }
 
-/// Shadows of the output registers, so that a line change is one MMIO write.
+/// What differs between SoC generations.
+struct Variant {
+    layout: Layout,
+    /// Parent interrupts a bank must have.
+    parent_irqs: u32,
+}
+
+const IMX31: Variant = Variant {
+    layout: hw::IMX31,
+    parent_irqs: 1,
+};
+
+const IMX35: Variant = Variant {
+    layout: hw::IMX35,
+    parent_irqs: 1,
+};
+
+/// i.MX7 and i.MX8: lines 16-31 have their own parent interrupt.
+const IMX7: Variant = Variant {
+    layout: hw::IMX35,
+    parent_irqs: 2,
+};
+
+/// Shadows of the registers the driver writes, so that a change is one MMIO write.
+///
+/// Shared by the gpio_chip and irq_chip callbacks, hence under a raw spinlock.
 struct Shadow {
     dr: u32,
     gdir: u32,
+    imr: u32,
+    icr: [u32; 2],
+    edge_sel: u32,
+    /// Lines whose both-edges trigger is emulated with flipping levels.
+    emulated_both: u32,
 }
 
 /// One bound GPIO bank.
@@ -53,7 +96,7 @@ struct Bank {
     regs: DevresIoMem<{ hw::WINDOW }>,
     layout: &'static Layout,
     #[pin]
-    shadow: SpinLockIrq<Shadow>,
+    shadow: RawSpinLock<Shadow>,
 }
 
 impl Bank {
@@ -65,14 +108,30 @@ impl Bank {
         self.regs.try_access().ok_or(ENXIO)?.try_write32(value, reg)
     }
 
-    /// Masks and acknowledges every interrupt of the bank, as nothing handles them yet.
+    fn icr_reg(&self, index: usize) -> usize {
+        if index == 0 {
+            self.layout.icr1
+        } else {
+            self.layout.icr2
+        }
+    }
+
+    /// Masks and acknowledges every interrupt: nothing is requested yet.
     fn quiesce(&self) -> Result {
         self.write(self.layout.imr, 0)?;
         self.write(self.layout.isr, u32::MAX)
     }
+
+    /// Line levels: outputs from the DR shadow, inputs from the pads.
+    fn levels(&self) -> Result<u32> {
+        let psr = self.read(self.layout.psr)?;
+        let shadow = self.shadow.lock();
+
+        Ok(hw::levels(shadow.dr, psr, shadow.gdir))
+    }
 }
 
-/// The gpiolib view of a bank.
+/// The gpiolib and irq core view of a bank.
 struct BankChip(Arc<Bank>);
 
 #[vtable]
@@ -107,7 +166,7 @@ impl gpio::Chip for BankChip {
     }
 
     fn get(&self, offset: u32) -> Result<bool> {
-        Ok(self.levels()? & hw::bit(offset) != 0)
+        Ok(self.0.levels()? & hw::bit(offset) != 0)
     }
 
     fn set(&self, offset: u32, value: bool) -> Result {
@@ -122,7 +181,7 @@ impl gpio::Chip for BankChip {
         let mask = mask.first().copied().unwrap_or(0) as u32;
         let word = bits.first_mut().ok_or(EINVAL)?;
 
-        *word = (*word & !(mask as usize)) | (self.levels()? & mask) as usize;
+        *word = (*word & !(mask as usize)) | (self.0.levels()? & mask) as usize;
         Ok(())
     }
 
@@ -137,14 +196,97 @@ impl gpio::Chip for BankChip {
     }
 }
 
-impl BankChip {
-    /// Line levels: outputs from the DR shadow, inputs from the pads.
-    fn levels(&self) -> Result<u32> {
-        let bank = &self.0;
-        let psr = bank.read(bank.layout.psr)?;
-        let shadow = bank.shadow.lock();
+#[vtable]
+impl irq::IrqChip for BankChip {
+    const NAME: &'static CStr = c"gpio-imx-rust";
 
-        Ok(hw::levels(shadow.dr, psr, shadow.gdir))
+    fn mask(&self, irq: &IrqData) {
+        let bank = &self.0;
+        let mut shadow = bank.shadow.lock();
+
+        shadow.imr = hw::with_line(shadow.imr, irq.hwirq() as u32, false);
+        let _ = bank.write(bank.layout.imr, shadow.imr);
+    }
+
+    fn unmask(&self, irq: &IrqData) {
+        let bank = &self.0;
+        let mut shadow = bank.shadow.lock();
+
+        shadow.imr = hw::with_line(shadow.imr, irq.hwirq() as u32, true);
+        let _ = bank.write(bank.layout.imr, shadow.imr);
+    }
+
+    fn ack(&self, irq: &IrqData) {
+        let bank = &self.0;
+
+        // ISR is write-1-to-clear: no read-modify-write, no lock.
+        let _ = bank.write(bank.layout.isr, hw::bit(irq.hwirq() as u32));
+    }
+
+    fn set_type(&self, irq: &IrqData, trigger: Trigger) -> Result<Flow> {
+        let bank = &self.0;
+        let line = irq.hwirq() as u32;
+        let sense = match trigger {
+            Trigger::EdgeRising => hw::Sense::Rising,
+            Trigger::EdgeFalling => hw::Sense::Falling,
+            Trigger::EdgeBoth => hw::Sense::Both,
+            Trigger::LevelHigh => hw::Sense::High,
+            Trigger::LevelLow => hw::Sense::Low,
+        };
+        let level = bank.read(bank.layout.psr)? & hw::bit(line) != 0;
+        let setup = hw::trigger_setup(sense, bank.layout.edge_sel.is_some(), level);
+        let mut shadow = bank.shadow.lock();
+
+        if let Some(edge_sel) = bank.layout.edge_sel {
+            shadow.edge_sel = hw::with_line(shadow.edge_sel, line, setup.edge_sel);
+            bank.write(edge_sel, shadow.edge_sel)?;
+        }
+        if let Some(code) = setup.icr {
+            let (index, _) = hw::icr_field(line);
+            shadow.icr[index] = hw::with_icr(shadow.icr[index], line, code);
+            bank.write(bank.icr_reg(index), shadow.icr[index])?;
+        }
+        shadow.emulated_both = hw::with_line(shadow.emulated_both, line, setup.emulated_both);
+
+        // A new trigger must not fire on an event latched under the old one.
+        bank.write(bank.layout.isr, hw::bit(line))?;
+
+        shadow.gdir = hw::with_line(shadow.gdir, line, false);
+        bank.write(bank.layout.gdir, shadow.gdir)?;
+
+        Ok(Flow::for_trigger(trigger))
+    }
+}
+
+impl gpio::IrqChip for BankChip {
+    fn handle_parent(&self, domain: &irq::Domain) {
+        let bank = &self.0;
+        let Ok(isr) = bank.read(bank.layout.isr) else {
+            return;
+        };
+        let pending = isr & bank.shadow.lock().imr;
+
+        for line in hw::lines(pending) {
+            self.flip_emulated_edge(line);
+            let _ = domain.handle(line as usize);
+        }
+    }
+}
+
+impl BankChip {
+    /// Without EDGE_SEL, both edges are two level triggers taking turns: wait for the other.
+    fn flip_emulated_edge(&self, line: u32) {
+        let bank = &self.0;
+        let mut shadow = bank.shadow.lock();
+
+        if shadow.emulated_both & hw::bit(line) == 0 {
+            return;
+        }
+        let (index, _) = hw::icr_field(line);
+        if let Some(code) = hw::flipped(hw::icr_code(shadow.icr[index], line)) {
+            shadow.icr[index] = hw::with_icr(shadow.icr[index], line, code);
+            let _ = bank.write(bank.icr_reg(index), shadow.icr[index]);
+        }
     }
 }
 
@@ -167,53 +309,106 @@ kernel::of_device_table!(
     OF_TABLE,
     <GpioImx as platform::Driver>::IdInfo,
     [
-        (of::DeviceId::new(c"fsl,imx31-gpio"), &hw::IMX31),
-        (of::DeviceId::new(c"fsl,imx35-gpio"), &hw::IMX35),
-        (of::DeviceId::new(c"fsl,imx7d-gpio"), &hw::IMX35),
-        (of::DeviceId::new(c"fsl,imx8mp-gpio"), &hw::IMX35),
-        (of::DeviceId::new(c"fsl,imx8dxl-gpio"), &hw::IMX35),
-        (of::DeviceId::new(c"fsl,imx8qm-gpio"), &hw::IMX35),
-        (of::DeviceId::new(c"fsl,imx8qxp-gpio"), &hw::IMX35),
+        (of::DeviceId::new(c"fsl,imx31-gpio"), &IMX31),
+        (of::DeviceId::new(c"fsl,imx35-gpio"), &IMX35),
+        (of::DeviceId::new(c"fsl,imx7d-gpio"), &IMX7),
+        (of::DeviceId::new(c"fsl,imx8mp-gpio"), &IMX7),
+        (of::DeviceId::new(c"fsl,imx8dxl-gpio"), &IMX7),
+        (of::DeviceId::new(c"fsl,imx8qm-gpio"), &IMX7),
+        (of::DeviceId::new(c"fsl,imx8qxp-gpio"), &IMX7),
     ]
 );
 
+/// Checks the device-tree properties gpiolib and the consumers rely on.
+fn check_node(dev: &Device) -> Result {
+    let node = dev.fwnode().ok_or(ENODEV)?;
+
+    let cells: u32 = node.property_read(c"#gpio-cells").required_by(dev)?;
+    if cells != 2 {
+        dev_err!(dev, "#gpio-cells is {cells}, must be 2\n");
+        return Err(EINVAL);
+    }
+    if node.property_present(c"ngpios") {
+        let ngpios: u32 = node.property_read(c"ngpios").required_by(dev)?;
+        if ngpios == 0 || ngpios > hw::LINES {
+            dev_err!(dev, "ngpios is {ngpios}, must be 1 to {}\n", hw::LINES);
+            return Err(EINVAL);
+        }
+    }
+    if node.property_present(c"gpio-ranges")
+        && node
+            .property_get_reference_args(c"gpio-ranges", NArgs::N(3), 0)
+            .is_err()
+    {
+        dev_err!(dev, "gpio-ranges does not point to a pin controller\n");
+        return Err(EINVAL);
+    }
+    Ok(())
+}
+
+/// Reads `ngpios`, defaulting to a full bank; `check_node` has validated it.
+fn line_count(dev: &Device) -> u16 {
+    dev.fwnode()
+        .and_then(|node| node.property_read::<u32>(c"ngpios").optional())
+        .unwrap_or(hw::LINES) as u16
+}
+
 impl platform::Driver for GpioImx {
-    type IdInfo = &'static Layout;
+    type IdInfo = &'static Variant;
     type Data<'bound> = Self;
     const OF_ID_TABLE: Option<of::IdTable<Self::IdInfo>> = Some(&OF_TABLE);
 
     fn probe<'bound>(
         pdev: &'bound platform::Device<Core<'_>>,
-        layout: Option<&'bound Self::IdInfo>,
+        variant: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self, Error> + 'bound {
         let dev = pdev.as_ref();
-        let layout = *layout.ok_or(ENODEV)?;
+        let variant = *variant.ok_or(ENODEV)?;
+        let layout = &variant.layout;
+
+        check_node(dev)?;
 
         let Some(request) = pdev.io_request_by_index(0) else {
             dev_err!(dev, "no register window (reg)\n");
             return Err(EINVAL);
         };
         let regs = request.iomap_sized::<{ hw::WINDOW }>().inspect_err(|e| {
-            dev_err!(dev, "cannot map registers (reg): {e:?}\n");
+            dev_err!(dev, "cannot map the registers (reg): {e:?}\n");
         })?;
 
-        // Lines 0-15 and 16-31 have their own parent interrupt on i.MX35 and later.
-        pdev.irq_by_index(0).inspect_err(|_| {
-            dev_err!(dev, "missing parent interrupt for lines 0-15 (interrupts)\n");
-        })?;
+        let mut parents = [0u32; 2];
+        for (index, parent) in parents.iter_mut().enumerate().take(variant.parent_irqs as usize) {
+            *parent = pdev
+                .irq_by_index(index as u32)
+                .inspect_err(|_| {
+                    dev_err!(
+                        dev,
+                        "needs {} parent interrupts, interrupt {index} missing (interrupts)\n",
+                        variant.parent_irqs
+                    );
+                })?
+                .irq();
+        }
 
         let clk = OptionalClk::get(dev, None)?;
         clk.prepare_enable()?;
 
         let regs = regs.into_devres()?;
-        let dr = regs.try_access().ok_or(ENXIO)?.try_read32(layout.dr)?;
-        let gdir = regs.try_access().ok_or(ENXIO)?.try_read32(layout.gdir)?;
+        let read = |reg| regs.try_access().ok_or(ENXIO)?.try_read32(reg);
+        let shadow = Shadow {
+            dr: read(layout.dr)?,
+            gdir: read(layout.gdir)?,
+            imr: 0,
+            icr: [read(layout.icr1)?, read(layout.icr2)?],
+            edge_sel: layout.edge_sel.map_or(Ok(0), read)?,
+            emulated_both: 0,
+        };
 
         let bank = Arc::pin_init(
             try_pin_init!(Bank {
                 regs,
                 layout,
-                shadow <- new_spinlock_irq!(Shadow { dr, gdir }, "gpio_imx_shadow"),
+                shadow <- new_raw_spinlock!(shadow, "gpio_imx_shadow"),
             }),
             GFP_KERNEL,
         )?;
@@ -221,10 +416,12 @@ impl platform::Driver for GpioImx {
 
         let options = gpio::Options {
             label: dev.name(),
-            ngpio: hw::LINES as u16,
+            ngpio: line_count(dev),
             pin_ranges: dev.fwnode().is_some_and(|n| n.property_present(c"gpio-ranges")),
         };
-        gpio::Registration::register(dev, options, BankChip(bank.clone()))?;
+        let parents = &parents[..variant.parent_irqs as usize];
+        gpio::Registration::register_with_irq(dev, options, parents, BankChip(bank.clone()))
+            .inspect_err(|e| dev_err!(dev, "cannot register the lines: {e:?}\n"))?;
 
         BANKS.lock().push(bank.clone(), GFP_KERNEL)?;
 
@@ -264,6 +461,7 @@ kernel::prelude::module! {
 #[kunit_tests(gpio_imx_rust)]
 mod tests {
     use super::*;
+    use kernel::gpio::Chip;
 
     /// A line that no i.MX 8M Plus pad is routed to, so tests can drive it freely.
     const SPARE_LINE: u32 = 31;
@@ -283,9 +481,10 @@ mod tests {
     }
 
     #[test]
-    fn interrupts_masked_after_probe() -> Result {
+    fn interrupts_masked_unless_requested() -> Result {
         for bank in banks()?.iter() {
-            assert_eq!(bank.read(bank.layout.imr)?, 0);
+            let imr = bank.shadow.lock().imr;
+            assert_eq!(bank.read(bank.layout.imr)?, imr);
         }
         Ok(())
     }
@@ -293,20 +492,20 @@ mod tests {
     #[test]
     fn shadows_match_hardware() -> Result {
         for bank in banks()?.iter() {
-            let (dr, gdir) = {
+            let (dr, gdir, icr) = {
                 let shadow = bank.shadow.lock();
-                (shadow.dr, shadow.gdir)
+                (shadow.dr, shadow.gdir, shadow.icr)
             };
             assert_eq!(bank.read(bank.layout.gdir)?, gdir);
             assert_eq!(bank.read(bank.layout.dr)? & gdir, dr & gdir);
+            assert_eq!(bank.read(bank.layout.icr1)?, icr[0]);
+            assert_eq!(bank.read(bank.layout.icr2)?, icr[1]);
         }
         Ok(())
     }
 
     #[test]
     fn output_line_drives_data_register() -> Result {
-        use kernel::gpio::Chip;
-
         for bank in banks()?.iter() {
             let chip = BankChip(bank.clone());
             let was_output = chip.get_direction(SPARE_LINE)? == gpio::Direction::Output;
@@ -324,6 +523,26 @@ mod tests {
                 chip.direction_input(SPARE_LINE)?;
                 assert_eq!(bank.read(bank.layout.gdir)? & hw::bit(SPARE_LINE), 0);
             }
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn multiple_lines_set_together() -> Result {
+        for bank in banks()?.iter() {
+            let chip = BankChip(bank.clone());
+            let mask = [hw::bit(SPARE_LINE) as usize];
+
+            chip.direction_output(SPARE_LINE, false)?;
+            chip.set_multiple(&mask, &mask)?;
+            let mut bits = [0usize];
+            chip.get_multiple(&mask, &mut bits)?;
+            assert_eq!(bits, mask);
+
+            chip.set_multiple(&mask, &[0])?;
+            chip.get_multiple(&mask, &mut bits)?;
+            assert_eq!(bits, [0]);
+            chip.direction_input(SPARE_LINE)?;
         }
         Ok(())
     }

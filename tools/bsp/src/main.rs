@@ -2,26 +2,26 @@
 
 //! `bsp`: command-line tools of the board-support package.
 //!
-//! `bsp results LOG --out DIR` reads KUnit results from a serial-console log and writes
-//! `results.ktap` (the KTAP part of the log), `junit.xml` and `results.json` into `DIR`,
-//! prints a summary and, last, one totals line. Exit status: 0 if the log has KTAP, nothing
-//! failed or crashed and every `--expect-suite` ran; 1 otherwise; 2 if the input or output
-//! could not be read or written.
+//! - `bsp results LOG --out DIR` reads KUnit results from a serial-console log and writes
+//!   `results.ktap` (the KTAP part of the log), `junit.xml` and `results.json` into `DIR`,
+//!   prints a summary and, last, one totals line.
+//! - `bsp serial TTY --out DIR` records a board's console until the KUnit run is over, then
+//!   reports like `bsp results` ([`bsp::serial`]).
+//! - `bsp ramoops FILE --out DIR` decodes a dump of the pstore/ramoops region, then reports
+//!   on its console log like `bsp results` ([`bsp::ramoops`]).
+//! - `bsp flash IMAGE DEVICE` writes an SD-card image the way bmaptool does ([`bsp::flash`]).
 //!
-//! Limitations: the log is read whole into memory; reading from standard input is not
+//! Exit status of the reporting commands: 0 if the log has KTAP, nothing failed or crashed
+//! and every `--expect-suite` ran; 1 otherwise; 2 if the input or output could not be read or
+//! written. `bsp flash`: 0 written and verified; 1 writing started and failed; 2 refused,
+//! nothing written.
+//!
+//! Limitations: logs are read whole into memory; reading from standard input is not
 //! supported.
 
-use std::{
-    fs,
-    path::{Path, PathBuf},
-    process::ExitCode,
-};
+use std::{fs, path::PathBuf, process::ExitCode};
 
-use bsp::{
-    ktap,
-    report::{json, junit, summary},
-    verdict::{self, Totals},
-};
+use bsp::{flash, ramoops, results, serial};
 use clap::{Args, Parser, Subcommand};
 
 /// Exit status when the run did not pass.
@@ -41,6 +41,12 @@ struct Cli {
 enum Command {
     /// Parse KUnit (KTAP) results out of a console log and write reports.
     Results(ResultsArgs),
+    /// Record a board's serial console until the KUnit run ends, then write reports.
+    Serial(serial::Args),
+    /// Decode a pstore/ramoops memory dump and write reports on its console log.
+    Ramoops(ramoops::Args),
+    /// Write an SD-card image to a card through its block map, then read it back.
+    Flash(flash::Args),
 }
 
 #[derive(Args)]
@@ -52,28 +58,17 @@ struct ResultsArgs {
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
 
-    /// Fail unless a top-level suite with this name ran (may be repeated).
-    #[arg(long = "expect-suite", value_name = "NAME")]
-    expect_suite: Vec<String>,
-
-    /// Architecture recorded in the reports, e.g. arm64.
-    #[arg(long, default_value = "", hide_default_value = true)]
-    arch: String,
-
-    /// Board recorded in the reports, e.g. imx8mp-evk.
-    #[arg(
-        long,
-        value_name = "NAME",
-        default_value = "",
-        hide_default_value = true
-    )]
-    board: String,
+    #[command(flatten)]
+    report: results::Options,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Results(args) => results(&args),
+        Command::Results(args) => run_results(&args),
+        Command::Serial(args) => serial::run(&args),
+        Command::Ramoops(args) => ramoops::run(&args),
+        Command::Flash(args) => return flash_status(flash::run(&args)),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
@@ -86,61 +81,25 @@ fn main() -> ExitCode {
 }
 
 /// Runs `bsp results`; returns whether the run passed.
-fn results(args: &ResultsArgs) -> Result<bool, String> {
+fn run_results(args: &ResultsArgs) -> Result<bool, String> {
     let bytes =
         fs::read(&args.log).map_err(|e| format!("cannot read log {}: {e}", args.log.display()))?;
     let text = String::from_utf8_lossy(&bytes);
-
-    let mut parsed = ktap::parse(&text);
-    verdict::require_suites(&mut parsed, &args.expect_suite);
-    let root = &parsed.root;
-
-    let json_meta = json::Metadata {
-        arch: args.arch.clone(),
-        ..json::Metadata::default()
-    };
-    let junit_meta = junit::Metadata {
-        name: if args.board.is_empty() {
-            "kunit".to_owned()
-        } else {
-            args.board.clone()
-        },
-        arch: args.arch.clone(),
-        board: args.board.clone(),
-    };
-    let json_text =
-        json::render(root, &json_meta).map_err(|e| format!("cannot render JSON: {e}"))?;
-    let junit_text =
-        junit::render(root, &junit_meta).map_err(|e| format!("cannot render JUnit: {e}"))?;
-    let mut ktap_text = parsed.extracted.join("\n");
-    if !ktap_text.is_empty() {
-        ktap_text.push('\n');
-    }
-
-    fs::create_dir_all(&args.out)
-        .map_err(|e| format!("cannot create {}: {e}", args.out.display()))?;
-    write(&args.out.join("results.ktap"), &ktap_text)?;
-    write(&args.out.join("junit.xml"), &junit_text)?;
-    write(&args.out.join("results.json"), &json_text)?;
-
-    let totals = Totals::of(root);
-    print!("{}", summary::render(root, &title(args)));
-    println!("{totals}");
+    let source = args.log.display().to_string();
+    let totals = results::write(&text, &source, &args.out, &args.report)?;
     Ok(totals.ok())
 }
 
-fn write(path: &Path, contents: &str) -> Result<(), String> {
-    fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
-}
-
-fn title(args: &ResultsArgs) -> String {
-    let mut title = format!("KUnit results from {}", args.log.display());
-    let context: Vec<&str> = [args.board.as_str(), args.arch.as_str()]
-        .into_iter()
-        .filter(|s| !s.is_empty())
-        .collect();
-    if !context.is_empty() {
-        title.push_str(&format!(" ({})", context.join(", ")));
+/// `bsp flash` tells a refusal (nothing written) from a failure after writing began.
+fn flash_status(result: Result<(), flash::Error>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("bsp: error: {error}");
+            ExitCode::from(match error {
+                flash::Error::Refused(_) => EXIT_BAD_INPUT,
+                flash::Error::Failed(_) => EXIT_FAILED,
+            })
+        }
     }
-    title
 }
