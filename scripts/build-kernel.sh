@@ -2,12 +2,20 @@
 # Build the kernel of a board: Linux 7.3.4 + patches/linux + rust-drivers, configured from
 # allnoconfig plus the board's fragments. Outputs go to $BSP_CACHE/out/kernel/BOARD-KEY, where
 # KEY hashes every input, so an unchanged tree rebuilds nothing.
-# Usage: build-kernel.sh BOARD   (prints the output folder on stdout, progress on stderr)
+# Usage: build-kernel.sh BOARD [VARIANT]   (prints the output folder on stdout, progress on
+# stderr). VARIANT adds board/<vendor>/BOARD/linux-VARIANT.fragment, e.g. "debug" (lockdep,
+# KASAN, kmemleak) or "c-drivers" (mainline's C drivers instead of ours, for comparisons).
 set -eu
 . "$(dirname "$0")/lib.sh"
-board=${1:?usage: build-kernel.sh BOARD}
+board=${1:?usage: build-kernel.sh BOARD [VARIANT]}
+variant=${2:-}
 bdir=$(board_dir "$board")
 . "$bdir/board.conf"
+if [ -n "$variant" ]; then
+	[ -f "$bdir/linux-$variant.fragment" ] || die "no kernel variant '$variant' for $board"
+	KERNEL_FRAGMENTS="$KERNEL_FRAGMENTS ${bdir#"$TOP"/}/linux-$variant.fragment"
+	board=$board-$variant
+fi
 
 deb_name=$(cut -d' ' -f3 "$TOP/board/common/linux-source.sha256")
 deb=$BSP_CACHE/dl/$deb_name

@@ -107,10 +107,14 @@ link_applets() {
 	done
 }
 
-# prune ROOT: drop what only a Debian host uses (manual pages, lintian data, initramfs hooks)
+# prune ROOT: drop what only a Debian host uses (manual pages, documents, lintian data,
+# initramfs hooks, debugger scripts), glibc's iconv modules and locale data (programs here run
+# in the C locale), and libgpiod's C++ binding, whose libstdc++ is not in the image
 prune() {
-	rm -rf "$1/usr/share/man" "$1/usr/share/info" "$1/usr/share/lintian" \
-		"$1/usr/share/initramfs-tools"
+	rm -rf "$1/usr/share/man" "$1/usr/share/info" "$1/usr/share/doc" "$1/usr/share/lintian" \
+		"$1/usr/share/initramfs-tools" "$1/usr/share/gdb" "$1/usr/share/gcc" \
+		"$1/usr/share/locale" "$1/usr/lib/locale" "$1"/usr/lib/*/gconv
+	rm -f "$1"/usr/lib/*/libgpiodcxx.so*
 }
 
 # add_overlays BOARD_DIR ROOT: copy overlay/, then BOARD_DIR/overlay/ if present, over ROOT

@@ -3,11 +3,16 @@
 # (-kernel, -dtb), the card holds the root file system.
 #
 # Usage: run-qemu.sh BOARD KERNEL_DIR IMAGE [--headless LOGFILE [--timeout SECONDS]]
-#                    [--extra QEMU_ARGS...]
-#   By default the board's console is this terminal and IMAGE keeps what the guest writes.
+#                    [--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--extra QEMU_ARGS...]
+#   By default the board's console is this terminal (standard input and output) and IMAGE
+#   keeps what the guest writes.
 #   --headless: the console goes to LOGFILE and IMAGE is never written (-snapshot). QEMU is
 #     stopped, with status 0, once the boot's KUnit run has ended and userspace reports
 #     "bsp: userspace ready"; after SECONDS (default 300) it is stopped with status 124.
+#   --snapshot: IMAGE is never written.
+#   --qtest: QEMU serves the qtest protocol on unix socket SOCKET beside the running guest
+#     (the host drives GPIO inputs and watches outputs through it, see tests/board/).
+#   --monitor: the QEMU monitor (HMP) is on unix socket SOCKET instead of the console.
 #   --extra: every argument after it is passed to QEMU as it is.
 set -eu
 
@@ -19,7 +24,7 @@ ready_line='bsp: userspace ready'
 # usage: print the synopsis and stop with status 2
 usage() {
 	echo "usage: $me BOARD KERNEL_DIR IMAGE [--headless LOGFILE [--timeout SECONDS]]" \
-		"[--extra QEMU_ARGS...]" >&2
+		"[--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--extra QEMU_ARGS...]" >&2
 	exit 2
 }
 
@@ -51,6 +56,18 @@ board_command() {
 		die "no QEMU machine set up for board $1"
 		;;
 	esac
+}
+
+# host_sockets QTEST MONITOR: add the qtest and monitor sockets named (if not empty) to qemu.
+# qtest needs TCG named explicitly: this QEMU has no qtest accelerator to fall back on.
+host_sockets() {
+	if [ -n "$1" ]; then
+		qemu+=(-accel tcg -chardev "socket,id=qtc,path=${1//,/,,},server=on,wait=off"
+			-object "qtest,id=qt0,chardev=qtc,log=none")
+	fi
+	if [ -n "$2" ]; then
+		qemu+=(-monitor "unix:${2//,/,,},server=on,wait=off")
+	fi
 }
 
 # kunit_done LOG: true unless LOG shows a KUnit run that has not printed all its top-level
@@ -114,11 +131,17 @@ image=$3
 shift 3
 log=
 timeout=300
+snapshot=()
+qtest=
+monitor=
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--headless) [ $# -ge 2 ] || usage; log=$2; shift 2 ;;
 	--timeout) [ $# -ge 2 ] || usage; timeout=$2; shift 2 ;;
+	--snapshot) snapshot=(-snapshot); shift ;;
+	--qtest) [ $# -ge 2 ] || usage; qtest=$2; shift 2 ;;
+	--monitor) [ $# -ge 2 ] || usage; monitor=$2; shift 2 ;;
 	--extra) shift; extra=("$@"); break ;;
 	*) usage ;;
 	esac
@@ -128,12 +151,19 @@ need_file "$image"
 
 if [ -n "$log" ]; then
 	board_command "$board" "$kernel" "$image" stdio
+	host_sockets "$qtest" "$monitor"
 	qemu+=("${extra[@]}")
 	run_headless "$log" "$timeout"
+elif [ -n "$monitor" ]; then
+	board_command "$board" "$kernel" "$image" stdio
+	host_sockets "$qtest" "$monitor"
+	qemu+=("${snapshot[@]}" "${extra[@]}")
+	exec "${qemu[@]}"
 else
 	# mon: multiplexes QEMU's monitor onto the terminal, which makes Ctrl-A X work
 	board_command "$board" "$kernel" "$image" mon:stdio
-	qemu+=("${extra[@]}")
+	host_sockets "$qtest" ""
+	qemu+=("${snapshot[@]}" "${extra[@]}")
 	echo "$me: console on this terminal; quit with Ctrl-A X (Ctrl-A C: QEMU monitor)" >&2
 	exec "${qemu[@]}"
 fi

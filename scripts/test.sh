@@ -25,8 +25,15 @@ boot=0
 	--headless "$res/console.log" --timeout "$timeout" || boot=$?
 [ "$boot" = 124 ] && echo "boot timed out after $timeout s: results below are what the log holds"
 
+echo "== parser cross-check against kunit.py"
+check=0
+"$TOP/tests/ktap-crosscheck.sh" "$img/kernel/source" "$TOP"/tools/bsp/tests/data/*.log \
+	"$res/console.log" >"$res/crosscheck.txt" 2>&1 || check=$?
+grep -v '^ok ' "$res/crosscheck.txt" || true
+echo "$(grep -c '^ok ' "$res/crosscheck.txt") logs agree with kunit.py"
+
 echo "== KUnit results ($res)"
 parse=0
 "$CARGO_TARGET_DIR/release/bsp" results "$res/console.log" --out "$res" --board "$board" \
 	--arch "$ARCH" $(for s in $KUNIT_SUITES; do printf ' --expect-suite %s' "$s"; done) || parse=$?
-[ "$boot" = 0 ] && [ "$parse" = 0 ]
+[ "$boot" = 0 ] && [ "$check" = 0 ] && [ "$parse" = 0 ]

@@ -77,57 +77,43 @@ const IMX7: Variant = Variant {
     parent_irqs: 2,
 };
 
-/// Shadows of the registers the driver writes, so that a change is one MMIO write.
-///
-/// Shared by the gpio_chip and irq_chip callbacks, hence under a raw spinlock.
-struct Shadow {
-    dr: u32,
-    gdir: u32,
-    imr: u32,
-    icr: [u32; 2],
-    edge_sel: u32,
-    /// Lines whose both-edges trigger is emulated with flipping levels.
-    emulated_both: u32,
-}
-
 /// One bound GPIO bank.
 #[pin_data]
 struct Bank {
     regs: DevresIoMem<{ hw::WINDOW }>,
     layout: &'static Layout,
+    /// Shared by the gpio_chip and irq_chip callbacks, hence a raw spinlock.
     #[pin]
-    shadow: RawSpinLock<Shadow>,
+    shadow: RawSpinLock<hw::Shadow>,
+}
+
+impl hw::Registers for Bank {
+    type Error = Error;
+
+    fn read(&self, offset: usize) -> Result<u32> {
+        self.regs.try_access().ok_or(ENXIO)?.try_read32(offset)
+    }
+
+    fn write(&self, offset: usize, value: u32) -> Result {
+        self.regs.try_access().ok_or(ENXIO)?.try_write32(value, offset)
+    }
 }
 
 impl Bank {
-    fn read(&self, reg: usize) -> Result<u32> {
-        self.regs.try_access().ok_or(ENXIO)?.try_read32(reg)
-    }
-
-    fn write(&self, reg: usize, value: u32) -> Result {
-        self.regs.try_access().ok_or(ENXIO)?.try_write32(value, reg)
-    }
-
-    fn icr_reg(&self, index: usize) -> usize {
-        if index == 0 {
-            self.layout.icr1
-        } else {
-            self.layout.icr2
+    /// The hardware operations of this bank.
+    fn ops(&self) -> hw::Bank<'_, Self> {
+        hw::Bank {
+            regs: self,
+            layout: self.layout,
         }
-    }
-
-    /// Masks and acknowledges every interrupt: nothing is requested yet.
-    fn quiesce(&self) -> Result {
-        self.write(self.layout.imr, 0)?;
-        self.write(self.layout.isr, u32::MAX)
     }
 
     /// Line levels: outputs from the DR shadow, inputs from the pads.
     fn levels(&self) -> Result<u32> {
-        let psr = self.read(self.layout.psr)?;
+        let pads = self.ops().pads()?;
         let shadow = self.shadow.lock();
 
-        Ok(hw::levels(shadow.dr, psr, shadow.gdir))
+        Ok(hw::levels(shadow.dr, pads, shadow.gdir))
     }
 }
 
@@ -147,22 +133,13 @@ impl gpio::Chip for BankChip {
     }
 
     fn direction_input(&self, offset: u32) -> Result {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        shadow.gdir = hw::with_line(shadow.gdir, offset, false);
-        bank.write(bank.layout.gdir, shadow.gdir)
+        self.0.ops().direction_input(&mut self.0.shadow.lock(), offset)
     }
 
     fn direction_output(&self, offset: u32, value: bool) -> Result {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        // Level first, then direction: the pad never drives a stale level.
-        shadow.dr = hw::with_line(shadow.dr, offset, value);
-        bank.write(bank.layout.dr, shadow.dr)?;
-        shadow.gdir = hw::with_line(shadow.gdir, offset, true);
-        bank.write(bank.layout.gdir, shadow.gdir)
+        self.0
+            .ops()
+            .direction_output(&mut self.0.shadow.lock(), offset, value)
     }
 
     fn get(&self, offset: u32) -> Result<bool> {
@@ -170,11 +147,7 @@ impl gpio::Chip for BankChip {
     }
 
     fn set(&self, offset: u32, value: bool) -> Result {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        shadow.dr = hw::with_line(shadow.dr, offset, value);
-        bank.write(bank.layout.dr, shadow.dr)
+        self.0.ops().set(&mut self.0.shadow.lock(), offset, value)
     }
 
     fn get_multiple(&self, mask: &[usize], bits: &mut [usize]) -> Result {
@@ -186,13 +159,12 @@ impl gpio::Chip for BankChip {
     }
 
     fn set_multiple(&self, mask: &[usize], bits: &[usize]) -> Result {
-        let bank = &self.0;
         let mask = mask.first().copied().unwrap_or(0) as u32;
         let bits = bits.first().copied().unwrap_or(0) as u32;
-        let mut shadow = bank.shadow.lock();
 
-        shadow.dr = hw::merge(shadow.dr, mask, bits);
-        bank.write(bank.layout.dr, shadow.dr)
+        self.0
+            .ops()
+            .set_multiple(&mut self.0.shadow.lock(), mask, bits)
     }
 }
 
@@ -200,32 +172,29 @@ impl gpio::Chip for BankChip {
 impl irq::IrqChip for BankChip {
     const NAME: &'static CStr = c"gpio-imx-rust";
 
+    // The irq core gives these callbacks no way to fail; a revoked mapping (device gone)
+    // leaves nothing to mask, so the error is dropped.
     fn mask(&self, irq: &IrqData) {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        shadow.imr = hw::with_line(shadow.imr, irq.hwirq() as u32, false);
-        let _ = bank.write(bank.layout.imr, shadow.imr);
+        let line = irq.hwirq() as u32;
+        let _ = self
+            .0
+            .ops()
+            .enable_irq(&mut self.0.shadow.lock(), line, false);
     }
 
     fn unmask(&self, irq: &IrqData) {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        shadow.imr = hw::with_line(shadow.imr, irq.hwirq() as u32, true);
-        let _ = bank.write(bank.layout.imr, shadow.imr);
+        let line = irq.hwirq() as u32;
+        let _ = self
+            .0
+            .ops()
+            .enable_irq(&mut self.0.shadow.lock(), line, true);
     }
 
     fn ack(&self, irq: &IrqData) {
-        let bank = &self.0;
-
-        // ISR is write-1-to-clear: no read-modify-write, no lock.
-        let _ = bank.write(bank.layout.isr, hw::bit(irq.hwirq() as u32));
+        let _ = self.0.ops().ack(irq.hwirq() as u32);
     }
 
     fn set_type(&self, irq: &IrqData, trigger: Trigger) -> Result<Flow> {
-        let bank = &self.0;
-        let line = irq.hwirq() as u32;
         let sense = match trigger {
             Trigger::EdgeRising => hw::Sense::Rising,
             Trigger::EdgeFalling => hw::Sense::Falling,
@@ -233,59 +202,25 @@ impl irq::IrqChip for BankChip {
             Trigger::LevelHigh => hw::Sense::High,
             Trigger::LevelLow => hw::Sense::Low,
         };
-        let level = bank.read(bank.layout.psr)? & hw::bit(line) != 0;
-        let setup = hw::trigger_setup(sense, bank.layout.edge_sel.is_some(), level);
-        let mut shadow = bank.shadow.lock();
+        let line = irq.hwirq() as u32;
 
-        if let Some(edge_sel) = bank.layout.edge_sel {
-            shadow.edge_sel = hw::with_line(shadow.edge_sel, line, setup.edge_sel);
-            bank.write(edge_sel, shadow.edge_sel)?;
-        }
-        if let Some(code) = setup.icr {
-            let (index, _) = hw::icr_field(line);
-            shadow.icr[index] = hw::with_icr(shadow.icr[index], line, code);
-            bank.write(bank.icr_reg(index), shadow.icr[index])?;
-        }
-        shadow.emulated_both = hw::with_line(shadow.emulated_both, line, setup.emulated_both);
-
-        // A new trigger must not fire on an event latched under the old one.
-        bank.write(bank.layout.isr, hw::bit(line))?;
-
-        shadow.gdir = hw::with_line(shadow.gdir, line, false);
-        bank.write(bank.layout.gdir, shadow.gdir)?;
-
+        self.0
+            .ops()
+            .set_trigger(&mut self.0.shadow.lock(), line, sense)?;
         Ok(Flow::for_trigger(trigger))
     }
 }
 
 impl gpio::IrqChip for BankChip {
     fn handle_parent(&self, domain: &irq::Domain) {
-        let bank = &self.0;
-        let Ok(isr) = bank.read(bank.layout.isr) else {
+        let ops = self.0.ops();
+        let Ok(pending) = ops.pending(&self.0.shadow.lock()) else {
             return;
         };
-        let pending = isr & bank.shadow.lock().imr;
 
         for line in hw::lines(pending) {
-            self.flip_emulated_edge(line);
+            let _ = ops.flip_emulated_edge(&mut self.0.shadow.lock(), line);
             let _ = domain.handle(line as usize);
-        }
-    }
-}
-
-impl BankChip {
-    /// Without EDGE_SEL, both edges are two level triggers taking turns: wait for the other.
-    fn flip_emulated_edge(&self, line: u32) {
-        let bank = &self.0;
-        let mut shadow = bank.shadow.lock();
-
-        if shadow.emulated_both & hw::bit(line) == 0 {
-            return;
-        }
-        let (index, _) = hw::icr_field(line);
-        if let Some(code) = hw::flipped(hw::icr_code(shadow.icr[index], line)) {
-            shadow.icr[index] = hw::with_icr(shadow.icr[index], line, code);
-            let _ = bank.write(bank.icr_reg(index), shadow.icr[index]);
         }
     }
 }
@@ -393,26 +328,19 @@ impl platform::Driver for GpioImx {
         let clk = OptionalClk::get(dev, None)?;
         clk.prepare_enable()?;
 
-        let regs = regs.into_devres()?;
-        let read = |reg| regs.try_access().ok_or(ENXIO)?.try_read32(reg);
-        let shadow = Shadow {
-            dr: read(layout.dr)?,
-            gdir: read(layout.gdir)?,
-            imr: 0,
-            icr: [read(layout.icr1)?, read(layout.icr2)?],
-            edge_sel: layout.edge_sel.map_or(Ok(0), read)?,
-            emulated_both: 0,
-        };
-
         let bank = Arc::pin_init(
             try_pin_init!(Bank {
-                regs,
+                regs: regs.into_devres()?,
                 layout,
-                shadow <- new_raw_spinlock!(shadow, "gpio_imx_shadow"),
+                shadow <- new_raw_spinlock!(hw::Shadow::default(), "gpio_imx_shadow"),
             }),
             GFP_KERNEL,
         )?;
-        bank.quiesce()?;
+        {
+            let mut shadow = bank.shadow.lock();
+            *shadow = bank.ops().read_shadow()?;
+            bank.ops().quiesce(&mut shadow)?;
+        }
 
         let options = gpio::Options {
             label: dev.name(),
@@ -461,6 +389,7 @@ kernel::prelude::module! {
 #[kunit_tests(gpio_imx_rust)]
 mod tests {
     use super::*;
+    use hw::Registers;
     use kernel::gpio::Chip;
 
     /// A line that no i.MX 8M Plus pad is routed to, so tests can drive it freely.

@@ -175,3 +175,154 @@ pub fn lines(mut pending: u32) -> impl Iterator<Item = u32> {
         Some(line)
     })
 }
+
+/// Access to a bank's registers: MMIO in the kernel, a simulation on the host.
+pub trait Registers {
+    /// What a failed access reports.
+    type Error;
+
+    /// Reads the 32-bit register at `offset`.
+    fn read(&self, offset: usize) -> Result<u32, Self::Error>;
+
+    /// Writes the 32-bit register at `offset`.
+    fn write(&self, offset: usize, value: u32) -> Result<(), Self::Error>;
+}
+
+/// Copies of the registers the driver writes, so that a change is one write and never a
+/// read-modify-write of the hardware. The caller serialises access (a raw spinlock in the
+/// kernel, as irq_chip callbacks use it too).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Shadow {
+    /// DR.
+    pub dr: u32,
+    /// GDIR.
+    pub gdir: u32,
+    /// IMR.
+    pub imr: u32,
+    /// ICR1 and ICR2.
+    pub icr: [u32; 2],
+    /// EDGE_SEL (zero on banks without it).
+    pub edge_sel: u32,
+    /// Lines whose both-edges trigger is emulated with flipping levels.
+    pub emulated_both: u32,
+}
+
+/// The operations of one bank: register values for each, written through `R`.
+pub struct Bank<'a, R> {
+    /// Register access.
+    pub regs: &'a R,
+    /// Register layout.
+    pub layout: &'a Layout,
+}
+
+impl<R: Registers> Bank<'_, R> {
+    /// Reads the shadows from the hardware, with every interrupt masked.
+    pub fn read_shadow(&self) -> Result<Shadow, R::Error> {
+        let l = self.layout;
+        Ok(Shadow {
+            dr: self.regs.read(l.dr)?,
+            gdir: self.regs.read(l.gdir)?,
+            imr: 0,
+            icr: [self.regs.read(l.icr1)?, self.regs.read(l.icr2)?],
+            edge_sel: match l.edge_sel {
+                Some(offset) => self.regs.read(offset)?,
+                None => 0,
+            },
+            emulated_both: 0,
+        })
+    }
+
+    /// Masks and acknowledges every interrupt.
+    pub fn quiesce(&self, s: &mut Shadow) -> Result<(), R::Error> {
+        s.imr = 0;
+        self.regs.write(self.layout.imr, 0)?;
+        self.regs.write(self.layout.isr, u32::MAX)
+    }
+
+    /// Makes `line` an input.
+    pub fn direction_input(&self, s: &mut Shadow, line: u32) -> Result<(), R::Error> {
+        s.gdir = with_line(s.gdir, line, false);
+        self.regs.write(self.layout.gdir, s.gdir)
+    }
+
+    /// Makes `line` an output driving `value`: level first, so the pad never drives a stale one.
+    pub fn direction_output(&self, s: &mut Shadow, line: u32, value: bool) -> Result<(), R::Error> {
+        s.dr = with_line(s.dr, line, value);
+        self.regs.write(self.layout.dr, s.dr)?;
+        s.gdir = with_line(s.gdir, line, true);
+        self.regs.write(self.layout.gdir, s.gdir)
+    }
+
+    /// Drives output `line` to `value`.
+    pub fn set(&self, s: &mut Shadow, line: u32, value: bool) -> Result<(), R::Error> {
+        s.dr = with_line(s.dr, line, value);
+        self.regs.write(self.layout.dr, s.dr)
+    }
+
+    /// Drives the outputs in `mask` to `bits`.
+    pub fn set_multiple(&self, s: &mut Shadow, mask: u32, bits: u32) -> Result<(), R::Error> {
+        s.dr = merge(s.dr, mask, bits);
+        self.regs.write(self.layout.dr, s.dr)
+    }
+
+    /// Reads the pads (PSR).
+    pub fn pads(&self) -> Result<u32, R::Error> {
+        self.regs.read(self.layout.psr)
+    }
+
+    /// Enables (unmasks) or disables (masks) the interrupt of `line`.
+    pub fn enable_irq(&self, s: &mut Shadow, line: u32, enable: bool) -> Result<(), R::Error> {
+        s.imr = with_line(s.imr, line, enable);
+        self.regs.write(self.layout.imr, s.imr)
+    }
+
+    /// Clears the latched event of `line` (ISR is write-1-to-clear).
+    pub fn ack(&self, line: u32) -> Result<(), R::Error> {
+        self.regs.write(self.layout.isr, bit(line))
+    }
+
+    /// Sets `line` to detect `sense`, drops any event latched before, and makes it an input.
+    pub fn set_trigger(&self, s: &mut Shadow, line: u32, sense: Sense) -> Result<(), R::Error> {
+        let level = self.pads()? & bit(line) != 0;
+        let setup = trigger_setup(sense, self.layout.edge_sel.is_some(), level);
+
+        if let Some(offset) = self.layout.edge_sel {
+            s.edge_sel = with_line(s.edge_sel, line, setup.edge_sel);
+            self.regs.write(offset, s.edge_sel)?;
+        }
+        if let Some(code) = setup.icr {
+            self.write_icr(s, line, code)?;
+        }
+        s.emulated_both = with_line(s.emulated_both, line, setup.emulated_both);
+        self.ack(line)?;
+        self.direction_input(s, line)
+    }
+
+    /// Pending, enabled interrupts.
+    pub fn pending(&self, s: &Shadow) -> Result<u32, R::Error> {
+        Ok(self.regs.read(self.layout.isr)? & s.imr)
+    }
+
+    /// After an event on an emulated both-edges line, waits for the opposite level.
+    pub fn flip_emulated_edge(&self, s: &mut Shadow, line: u32) -> Result<(), R::Error> {
+        if s.emulated_both & bit(line) == 0 {
+            return Ok(());
+        }
+        let (index, _) = icr_field(line);
+        match flipped(icr_code(s.icr[index], line)) {
+            Some(code) => self.write_icr(s, line, code),
+            None => Ok(()),
+        }
+    }
+
+    fn write_icr(&self, s: &mut Shadow, line: u32, code: u32) -> Result<(), R::Error> {
+        let (index, _) = icr_field(line);
+        let offset = if index == 0 {
+            self.layout.icr1
+        } else {
+            self.layout.icr2
+        };
+        s.icr[index] = with_icr(s.icr[index], line, code);
+        self.regs.write(offset, s.icr[index])
+    }
+}

@@ -13,7 +13,8 @@
 //! index, compressed records inflated), `console.log` (the console zone: the log of the boot
 //! that was running when the memory was read, or of the boot before when the kernel that
 //! reads it has not started yet), `pmsg.txt` when the pmsg zone holds anything, and the
-//! KUnit reports of the console text, as `bsp results` writes them. Exit status as for
+//! KUnit reports of the console text, as `bsp results` writes them (once the console ring
+//! has wrapped, its first line is cut, so the parser starts at the second). Exit status as for
 //! `bsp results`; 2 as well for a dump that is not ramoops (a zone with a wrong signature or
 //! an impossible header) or sizes that do not fit the region.
 //!
@@ -353,6 +354,7 @@ mod tests {
             )]
         );
         assert_eq!(decoded.console.as_deref(), Some(&console[..]));
+        assert!(!decoded.console_wrapped);
         assert_eq!(decoded.notes, ["dmesg 2: no record header, skipped"]);
         assert_eq!(decoded.pmsg, None);
     }
@@ -368,6 +370,7 @@ mod tests {
         let dump = zone::synthesize(64, &text);
         let decoded = decode(&dump, &sizes).unwrap_or_default();
         assert_eq!(decoded.console.as_deref(), Some(&text[200 - 52..]));
+        assert!(decoded.console_wrapped);
     }
 
     #[test]

@@ -43,6 +43,8 @@ const FIXTURES: &[Row] = &[
     ("test_strip_hyphen.log",                             2, 0, 0, 0, Status::Success),
     // Our own.
     ("bsp-console-noise.log",                             7, 0, 1, 0, Status::Success),
+    // A real boot of the i.MX 8M Plus EVK image in QEMU 10.0.2.
+    ("qemu-imx8mp-evk-boot.log",                        367, 0, 0, 0, Status::Success),
     ("bsp-module-document.log",                           4, 1, 0, 0, Status::Failure),
     ("bsp-oops-caught.log",                               2, 2, 0, 0, Status::Failure),
     ("bsp-oops-fatal.log",                                1, 0, 0, 4, Status::Crashed),

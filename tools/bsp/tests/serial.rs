@@ -27,6 +27,9 @@ use nix::{
 /// Pause between lines, roughly a fast boot.
 const LINE_GAP: Duration = Duration::from_millis(3);
 
+/// Pause between lines of the long real capture.
+const SHORT_GAP: Duration = Duration::from_micros(300);
+
 /// Time for `bsp serial` to open the port before the first line; lines sent earlier wait in
 /// the pty anyway.
 const OPEN_DELAY: Duration = Duration::from_millis(200);
@@ -98,6 +101,11 @@ impl Run {
 /// Feeds `console` line by line into a pty read by `bsp serial`. With `hang_up`, the master
 /// is closed after the last line, as when a USB serial adapter is unplugged.
 fn serial(name: &str, console: Vec<u8>, hang_up: bool, extra: &[&str]) -> Run {
+    serial_paced(name, console, hang_up, extra, LINE_GAP)
+}
+
+/// [`serial`] with `gap` between lines.
+fn serial_paced(name: &str, console: Vec<u8>, hang_up: bool, extra: &[&str], gap: Duration) -> Run {
     let Pty {
         mut master,
         _slave,
@@ -126,7 +134,7 @@ fn serial(name: &str, console: Vec<u8>, hang_up: bool, extra: &[&str]) -> Run {
                 if done.load(Ordering::Relaxed) || master.write_all(line).is_err() {
                     break;
                 }
-                thread::sleep(LINE_GAP);
+                thread::sleep(gap);
             }
             (!hang_up).then_some(master)
         })
@@ -169,6 +177,17 @@ fn passing_run_stops_at_userspace() {
         xml.contains("<testsuites name=\"imx8mp-evk\" tests=\"8\""),
         "{xml}"
     );
+}
+
+#[test]
+fn real_qemu_capture_stops_at_userspace() {
+    let console = data("qemu-imx8mp-evk-boot.log");
+    let run = serial_paced("qemu", console, false, &[], SHORT_GAP);
+    assert_eq!(run.output.status.code(), Some(0), "{}", run.stderr());
+    assert_eq!(run.last_line(), "367 passed, 0 failed");
+    assert!(run.stderr().contains("KUnit done, userspace ready after "));
+    let saved = run.read("console.log");
+    assert!(saved.ends_with("bsp: userspace ready\n"), "{saved}");
 }
 
 #[test]

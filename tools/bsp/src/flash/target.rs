@@ -537,7 +537,8 @@ mod tests {
     fn mounted_partition_is_refused() {
         let fake = Fake::new("mounted");
         fake.mounts(
-            "254:0 / / rw - ext4 /dev/vda rw\n40 27 8:18 / /media/card\\040root rw - ext4 /dev/sdb2 rw",
+            "254:0 / / rw - ext4 /dev/vda rw\n\
+             40 27 8:18 / /media/card\\040root rw - ext4 /dev/sdb2 rw",
             "/dev/vda / ext4 rw 0 0\n/dev/sdb2 /media/card\\040root ext4 rw 0 0",
         );
         let err = fake.check("8:16", false).err().unwrap_or_default();
