@@ -1,7 +1,10 @@
 #!/bin/sh
 # Run apt-get against a private apt root in the build cache, for target (arm64, riscv64)
-# packages and the arch-all kernel source. The host's package state is never touched.
-# Usage: private-apt.sh update | download PKG=VER... (into the current directory)
+# packages, the arch-all kernel source and Debian source packages. The host's package state
+# is never touched.
+# Usage: private-apt.sh update | download PKG=VER... | source PKG=VER...
+# (download and source write into the current directory; source verifies the .dsc and its
+# tarballs against the signed Sources index but does not unpack)
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 root=${BSP_CACHE:-$HOME/.cache/rust-bsp}/apt
@@ -24,6 +27,10 @@ download)
 	shift
 	[ -d "$root/lists" ] && ls "$root/lists" | grep -q Packages || apt_private update >/dev/null
 	apt_private download "$@" ;;
+source)
+	shift
+	ls "$root/lists" | grep -q 'bookworm_main_source_Sources' || apt_private update >/dev/null
+	apt_private source --download-only "$@" ;;
 *)
-	echo "usage: $0 update | download PKG=VERSION..." >&2; exit 2 ;;
+	echo "usage: $0 update | download PKG=VERSION... | source PKG=VERSION..." >&2; exit 2 ;;
 esac

@@ -77,7 +77,7 @@ pub fn write(text: &str, source: &str, out: &Path, options: &Options) -> Result<
 }
 
 /// Writes one output file; the error names it.
-pub fn write_file(path: &Path, contents: &str) -> Result<(), String> {
+fn write_file(path: &Path, contents: &str) -> Result<(), String> {
     fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

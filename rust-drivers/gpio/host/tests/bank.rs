@@ -145,10 +145,7 @@ fn level_holds_then_stops(layout: &'static hw::Layout, line: u32, sense: Sense, 
         .unwrap();
     bank.enable_irq(&mut shadow.borrow_mut(), line, true)
         .unwrap();
-    assert!(
-        service(&port, sense).is_empty(),
-        "fired while inactive"
-    );
+    assert!(service(&port, sense).is_empty(), "fired while inactive");
 
     sim.drive(line, active);
     for _ in 0..3 {
