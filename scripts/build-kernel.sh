@@ -30,8 +30,9 @@ drivers=$(find "$TOP/rust-drivers" -name host -prune -o -name target -prune -o -
 tools=$(rustc --version; bindgen --version; clang-19 --version | head -1)
 
 src_key=$(cat "$TOP/board/common/linux-source.sha256" | hash_files $patches -)
-cfg_key=$(echo "$src_key $tools" | hash_files $fragments "$bdir/board.conf" -)
-key=$(echo "$cfg_key" | hash_files $drivers "$TOP/linux/install-rust-drivers.sh" -)
+cfg_key=$(echo "$src_key $tools" | hash_files $fragments -)
+key=$(echo "$cfg_key" | hash_files $drivers "$TOP/linux/install-rust-drivers.sh" "$bdir/board.conf" \
+	$(find "$TOP/dts" -type f | sort) -)
 out=$BSP_CACHE/out/kernel/$board-$key
 src=$BSP_CACHE/src/linux-7.3.4-$src_key
 obj=$BSP_CACHE/build/$board-$cfg_key
@@ -66,6 +67,20 @@ kmake() {
 		BINDGEN="$(command -v bindgen)" "$@"
 }
 
+# install_dts: a KERNEL_DTB without a folder is ours, built from dts/<name>.dts, which goes
+# into the kernel's arch/$ARCH/boot/dts/ first (where Buildroot's
+# BR2_LINUX_KERNEL_CUSTOM_DTS_PATH puts it too); one with a folder is the kernel's own.
+install_dts() {
+	case $KERNEL_DTB in
+	*/*) ;;
+	*)
+		dts=$TOP/dts/${KERNEL_DTB%.dtb}.dts
+		[ -f "$dts" ] || die "board.conf names $KERNEL_DTB, but there is no ${dts#"$TOP"/}"
+		cp "$dts" "$src/arch/$ARCH/boot/dts/"
+		;;
+	esac
+}
+
 # configure: allnoconfig, the board's fragments, then check that Kconfig kept every symbol.
 configure() {
 	[ -f "$obj/.config" ] && return 0
@@ -91,6 +106,7 @@ check_config() {
 
 unpack_source
 "$TOP/linux/install-rust-drivers.sh" "$TOP/rust-drivers" "$src"
+install_dts
 configure
 echo "building Linux for $board in $obj" >&2
 kmake -j"$(nproc)" Image "$KERNEL_DTB" >"$obj/build.log" 2>&1 || {
@@ -101,6 +117,7 @@ kmake -j"$(nproc)" Image "$KERNEL_DTB" >"$obj/build.log" 2>&1 || {
 mkdir -p "$out.tmp"
 cp "$obj/$KERNEL_IMAGE" "$obj/.config" "$obj/System.map" "$out.tmp/"
 cp "$obj/arch/$ARCH/boot/dts/$KERNEL_DTB" "$out.tmp/"
+ln -s "$src" "$out.tmp/source"
 rm -rf "$out"
 mv "$out.tmp" "$out"
 echo "$out"

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Assemble a board's SD card image, OUTDIR/sdcard.img, and its block map, sdcard.img.bmap,
 # with genimage and board/<vendor>/<board>/genimage.cfg. Inputs: the kernel files in
-# KERNEL_DIR (Image, device trees), the board folder's files (extlinux.conf) and
-# OUTDIR/rootfs.ext4 from scripts/mkrootfs.sh.
+# KERNEL_DIR (Image, device trees), the board folder's files (extlinux.conf),
+# OUTDIR/rootfs.ext4 from scripts/mkrootfs.sh and, if built, OUTDIR/flash.bin from
+# scripts/build-bootloader.sh.
 # Usage: mkimage.sh BOARD KERNEL_DIR OUTDIR
 set -eu
 
@@ -39,6 +40,17 @@ source_epoch() {
 	fi
 }
 
+# boot_container_cfg BOARD_DIR INPUT_DIR: the file genimage.cfg includes for the boot container:
+# the board's boot-container.cfg when flash.bin is among the inputs, else an empty one
+boot_container_cfg() {
+	if [ -f "$1/boot-container.cfg" ] && [ -f "$2/flash.bin" ]; then
+		echo "$1/boot-container.cfg"
+	else
+		: >"$work/no-boot-container.cfg"
+		echo "$work/no-boot-container.cfg"
+	fi
+}
+
 # is_power_of_two FILE: true if FILE's size is a power of two (QEMU's SD card model needs it)
 is_power_of_two() {
 	size=$(stat -c %s "$1")
@@ -62,8 +74,10 @@ mkdir "$work/input" "$work/root" "$work/output"
 link_inputs "$work/input" "$kernel" "$board" "$out"
 
 # genimage wants a root path even when no image is filled from it; give it an empty one.
-# mtools stamps the FAT's files with SOURCE_DATE_EPOCH.
-SOURCE_DATE_EPOCH=$(source_epoch) genimage --config "$board/genimage.cfg" --inputpath "$work/input" \
+# mtools stamps the FAT's files with SOURCE_DATE_EPOCH. The include takes an absolute path: with
+# --includepath, genimage 16 looks for an absolute --config path under the current directory.
+BOOT_CONTAINER_CFG=$(boot_container_cfg "$board" "$work/input") SOURCE_DATE_EPOCH=$(source_epoch) \
+	genimage --config "$board/genimage.cfg" --inputpath "$work/input" \
 	--rootpath "$work/root" --tmppath "$work/tmp" --outputpath "$work/output" \
 	>"$work/genimage.log" 2>&1 || { cat "$work/genimage.log" >&2; die "genimage failed"; }
 [ -f "$work/output/sdcard.img" ] || die "genimage.cfg of $1 makes no sdcard.img"

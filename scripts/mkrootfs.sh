@@ -1,7 +1,8 @@
 #!/bin/sh
 # Build a board's root file system image, OUTDIR/rootfs.ext4: the Debian target packages
 # listed in board/<vendor>/<board>/rootfs.debs unpacked with dpkg-deb -x (never installed),
-# busybox applet links, overlay/ (then the board's own overlay/, if any) and the mount points.
+# busybox applet links, the C programs of tests/board/ (built static for the target), overlay/
+# (then the board's own overlay/, if any) and the mount points.
 # No root rights, fakeroot or loop mounts: mkfs.ext4 -d copies the tree, debugfs fixes owners.
 # Usage: mkrootfs.sh BOARD OUTDIR
 # Environment: BSP_CACHE (see lib.sh), ROOTFS_SIZE (default 128M),
@@ -117,6 +118,27 @@ prune() {
 	rm -f "$1"/usr/lib/*/libgpiodcxx.so*
 }
 
+# target_cc ARCH: the cross C compiler for a board's ARCH (from its board.conf)
+target_cc() {
+	case $1 in
+	arm64) echo aarch64-linux-gnu-gcc ;;
+	*) die "no C cross compiler known for ARCH=$1" ;;
+	esac
+}
+
+# add_test_programs ARCH ROOT: build each tests/board/*.c into a static, stripped ROOT/usr/bin
+# program of the same name; the sources are the only copy the repository keeps
+add_test_programs() {
+	cc=$(target_cc "$1")
+	need "$cc"
+	for src in "$TOP"/tests/board/*.c; do
+		[ -f "$src" ] || continue
+		prog=$(basename "$src" .c)
+		"$cc" -static -O2 -s -Wall -Wextra -Werror -o "$2/usr/bin/$prog" "$src" ||
+			die "cannot build $src with $cc (is libc6-dev for the target installed?)"
+	done
+}
+
 # add_overlays BOARD_DIR ROOT: copy overlay/, then BOARD_DIR/overlay/ if present, over ROOT
 add_overlays() {
 	cp -a "$TOP/overlay/." "$2/"
@@ -176,6 +198,8 @@ own_by_root() {
 [ $# -eq 2 ] || { echo "usage: $me BOARD OUTDIR" >&2; exit 2; }
 need dpkg-deb mkfs.ext4 debugfs e2fsck apt-get zcat
 board=$(board_dir "$1")
+# shellcheck source=board/nxp/imx8mp-evk/board.conf
+. "$board/board.conf"
 list=$board/rootfs.debs
 [ -f "$list" ] || die "$list not found"
 mkdir -p "$2"
@@ -189,6 +213,7 @@ unpack_debs "$list" "$root"
 merge_usr "$root"
 link_applets "$root"
 prune "$root"
+add_test_programs "$ARCH" "$root"
 add_overlays "$board" "$root"
 add_skeleton "$root"
 epoch=$(source_epoch)

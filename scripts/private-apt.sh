@@ -29,7 +29,7 @@ download)
 	apt_private download "$@" ;;
 source)
 	shift
-	ls "$root/lists" | grep -q 'bookworm_main_source_Sources' || apt_private update >/dev/null
+	ls "$root"/lists/*_bookworm_main_source_Sources* >/dev/null 2>&1 || apt_private update >/dev/null
 	apt_private source --download-only "$@" ;;
 *)
 	echo "usage: $0 update | download PKG=VERSION... | source PKG=VERSION..." >&2; exit 2 ;;

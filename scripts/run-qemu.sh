@@ -34,26 +34,30 @@ need_file() {
 }
 
 # board_command BOARD_DIR KERNEL_DIR IMAGE SERIAL: set the array qemu to the board's QEMU
-# command line, with the console UART on chardev spec SERIAL
+# command line, with the console UART on chardev spec SERIAL. The machine comes from
+# board.conf's QEMU_MACHINE, so every board built on the same SoC board boots alike.
 board_command() {
 	local drive=${3//,/,,}	# QEMU option values escape a comma by doubling it
-	case ${1##*/} in
+	local QEMU_MACHINE= KERNEL_DTB= dtb
+	. "$1/board.conf"
+	dtb=$2/${KERNEL_DTB##*/}
+	case $QEMU_MACHINE in
 	imx8mp-evk)
 		command -v qemu-system-aarch64 >/dev/null ||
 			die "qemu-system-aarch64 not found: run make setup"
 		need_file "$2/Image"
-		need_file "$2/imx8mp-evk.dtb"
+		need_file "$dtb"
 		# The console is UART2 (ttymxc1), QEMU's second serial port. The card goes into
 		# uSDHC2, the EVK's microSD slot, which Linux names mmcblk1.
 		qemu=(qemu-system-aarch64 -M imx8mp-evk -smp 4 -m 2G -display none
 			-serial null -serial "$4"
-			-kernel "$2/Image" -dtb "$2/imx8mp-evk.dtb"
+			-kernel "$2/Image" -dtb "$dtb"
 			-append "console=ttymxc1,115200 root=/dev/mmcblk1p2 rootwait rw"
 			-drive "file=$drive,if=sd,bus=1,format=raw"
 			-netdev "user,id=n0,restrict=on" -net "nic,netdev=n0")
 		;;
 	*)
-		die "no QEMU machine set up for board $1"
+		die "no QEMU machine '$QEMU_MACHINE' set up (QEMU_MACHINE in $1/board.conf)"
 		;;
 	esac
 }

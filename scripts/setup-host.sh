@@ -2,7 +2,8 @@
 # Install what the build needs on a Debian 12 (bookworm) host, then fetch the kernel source
 # and bindgen into the build cache. Host packages come only from bookworm, bookworm-security
 # and bookworm-backports; target packages never touch the host (see private-apt.sh).
-# Usage: setup-host.sh [--check]   (--check: exit 1 if anything is missing, change nothing)
+# Usage: setup-host.sh [--check | --dt-tools]   (--check: exit 1 if anything is missing,
+# change nothing; --dt-tools: only the device tree checker of tests/dt/, see install_dt_tools)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -10,8 +11,11 @@ BINDGEN_VERSION=0.73.2
 HOST_PACKAGES="rustc-web rust-web-src rust-web-clippy rustfmt-web cargo-web
  clang-19 lld-19 llvm-19 libclang-19-dev make bc bison flex libelf-dev libssl-dev cpio kmod
  xz-utils device-tree-compiler genimage bmap-tools mtools dosfstools e2fsprogs fdisk
- gcc-aarch64-linux-gnu python3 ca-certificates"
+ gcc-aarch64-linux-gnu libc6-dev-arm64-cross python3 ca-certificates
+ dpkg-dev swig python3-dev python3-setuptools"
 BACKPORTS_PACKAGES="qemu-system-arm qemu-system-misc"
+# Only for --dt-tools (tests/dt/): a venv, and what building pylibfdt there takes.
+DT_PACKAGES="python3-venv swig python3-dev"
 DEB_NAME=$(cut -d' ' -f3 "$TOP/board/common/linux-source.sha256")
 
 # missing_packages: host packages not installed yet (QEMU must be the 10.x backport).
@@ -56,6 +60,39 @@ install_bindgen() {
 	cargo=$(command -v cargo || echo /usr/bin/cargo)
 	"$cargo" install -q --locked --root "$BSP_CACHE/tools" "bindgen-cli@$BINDGEN_VERSION"
 }
+
+# install_dt_tools: dtschema (dt-validate, dt-mk-schema) at the versions pinned in
+# tests/dt/requirements.txt, in a venv in the cache rather than the host's Python.
+install_dt_tools() {
+	venv=$BSP_CACHE/venv
+	req=$TOP/tests/dt/requirements.txt
+	cmp -s "$req" "$venv/requirements.txt" 2>/dev/null && return 0
+	rm -rf "$venv"
+	/usr/bin/python3 -m venv "$venv"
+	"$venv/bin/pip" install -q --disable-pip-version-check -r "$req" ||
+		die "could not install dtschema into $venv"
+	cp "$req" "$venv/requirements.txt"
+}
+
+if [ "${1:-}" = --dt-tools ]; then
+	missing=$(for p in $DT_PACKAGES; do
+		dpkg-query -W -f '${Status}\n' "$p" 2>/dev/null | grep -q '^install ok installed' ||
+			echo "$p"
+	done | tr '\n' ' ')
+	if [ -n "$missing" ] && [ "$(id -u)" != 0 ]; then
+		echo "missing host packages: $missing" >&2
+		echo "run as root:  sudo $TOP/scripts/setup-host.sh --dt-tools" >&2
+		exit 1
+	fi
+	if [ -n "$missing" ]; then
+		apt-get update -q >/dev/null
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+			$missing >/dev/null
+	fi
+	install_dt_tools
+	echo "dtschema ready: $("$BSP_CACHE/venv/bin/dt-validate" --version)"
+	exit 0
+fi
 
 missing=$(missing_packages | sort -u | tr '\n' ' ')
 if [ "${1:-}" = --check ]; then

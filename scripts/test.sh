@@ -1,10 +1,11 @@
 #!/bin/sh
 # make test: host unit tests, then a headless boot of the board's image whose KUnit output
 # becomes results/BOARD/ (console.log, results.ktap, junit.xml, results.json).
-# Usage: test.sh BOARD
+# Usage: test.sh BOARD [VARIANT]   (VARIANT: a kernel variant such as "debug")
 set -eu
 . "$(dirname "$0")/lib.sh"
-board=${1:?usage: test.sh BOARD}
+board=${1:?usage: test.sh BOARD [VARIANT]}
+variant=${2:-}
 bdir=$(board_dir "$board")
 . "$bdir/board.conf"
 timeout=${BOOT_TIMEOUT:-300}
@@ -14,9 +15,9 @@ cargo test -q --workspace --locked
 cargo build -q --release --locked -p bsp
 
 echo "== image for $board"
-img=$("$TOP/scripts/build-image.sh" "$board")
+img=$("$TOP/scripts/build-image.sh" "$board" $variant)
 
-res=$TOP/results/$board
+res=$TOP/results/$board${variant:+-$variant}
 rm -rf "$res"
 mkdir -p "$res"
 echo "== booting $board in QEMU, headless, at most $timeout s"

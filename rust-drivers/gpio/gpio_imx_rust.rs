@@ -225,18 +225,33 @@ impl gpio::IrqChip for BankChip {
     }
 }
 
+/// The bank's clock, enabled for as long as this lives; a failed probe disables it again.
+struct EnabledClk(OptionalClk);
+
+impl EnabledClk {
+    fn new(clk: OptionalClk) -> Result<Self> {
+        clk.prepare_enable()?;
+        Ok(Self(clk))
+    }
+}
+
+impl Drop for EnabledClk {
+    fn drop(&mut self) {
+        self.0.disable_unprepare();
+    }
+}
+
 /// Driver data of a bound bank.
 #[pin_data(PinnedDrop)]
 struct GpioImx {
     bank: Arc<Bank>,
-    clk: OptionalClk,
+    _clk: EnabledClk,
 }
 
 #[pinned_drop]
 impl PinnedDrop for GpioImx {
     fn drop(self: Pin<&mut Self>) {
         BANKS.lock().retain(|bank| !Arc::ptr_eq(bank, &self.bank));
-        self.clk.disable_unprepare();
     }
 }
 
@@ -270,13 +285,12 @@ fn check_node(dev: &Device) -> Result {
             return Err(EINVAL);
         }
     }
-    if node.property_present(c"gpio-ranges")
-        && node
-            .property_get_reference_args(c"gpio-ranges", NArgs::N(3), 0)
-            .is_err()
-    {
-        dev_err!(dev, "gpio-ranges does not point to a pin controller\n");
-        return Err(EINVAL);
+    if node.property_present(c"gpio-ranges") {
+        let range = node.property_get_reference_args(c"gpio-ranges", NArgs::N(3), 0);
+        if range.as_ref().map_or(true, |r| r.fwnode().is_none()) {
+            dev_err!(dev, "gpio-ranges does not point to a pin controller\n");
+            return Err(EINVAL);
+        }
     }
     Ok(())
 }
@@ -314,7 +328,7 @@ impl platform::Driver for GpioImx {
         let mut parents = [0u32; 2];
         for (index, parent) in parents.iter_mut().enumerate().take(variant.parent_irqs as usize) {
             *parent = pdev
-                .irq_by_index(index as u32)
+                .optional_irq_by_index(index as u32)
                 .inspect_err(|_| {
                     dev_err!(
                         dev,
@@ -325,8 +339,7 @@ impl platform::Driver for GpioImx {
                 .irq();
         }
 
-        let clk = OptionalClk::get(dev, None)?;
-        clk.prepare_enable()?;
+        let clk = EnabledClk::new(OptionalClk::get(dev, None)?)?;
 
         let bank = Arc::pin_init(
             try_pin_init!(Bank {
@@ -349,11 +362,16 @@ impl platform::Driver for GpioImx {
         };
         let parents = &parents[..variant.parent_irqs as usize];
         gpio::Registration::register_with_irq(dev, options, parents, BankChip(bank.clone()))
-            .inspect_err(|e| dev_err!(dev, "cannot register the lines: {e:?}\n"))?;
+            .inspect_err(|e| {
+                // Waiting for the pin controller is normal at boot, not an error.
+                if *e != EPROBE_DEFER {
+                    dev_err!(dev, "cannot register the lines: {e:?}\n");
+                }
+            })?;
 
         BANKS.lock().push(bank.clone(), GFP_KERNEL)?;
 
-        Ok(GpioImx { bank, clk })
+        Ok(GpioImx { bank, _clk: clk })
     }
 }
 

@@ -10,10 +10,9 @@ import re
 from qemu import BoardError
 
 BANK_BASE = {1: 0x30200000, 2: 0x30210000, 3: 0x30220000, 4: 0x30230000, 5: 0x30240000}
-# Register offsets in a bank (i.MX 8M Plus reference manual, GPIO chapter).
-DR, GDIR, PSR, ICR1, ICR2, IMR, ISR, EDGE_SEL = 0x0, 0x4, 0x8, 0xC, 0x10, 0x14, 0x18, 0x1C
 EVENT = re.compile(r"^gpio (\d+) (rising|falling) (\d+\.\d+)$", re.M)
-IRQ_LINE = re.compile(r"^\s*\d+:((?:\s+\d+)+)\s+gpio-imx-rust\s+(\d+)\s+\S+\s+(\S+)\s*$", re.M)
+# A /proc/interrupts line: number, per-CPU counts, chip, hwirq, trigger, action.
+IRQ_LINE = re.compile(r"^\s*\d+:((?:\s+\d+)+)\s+\S+\s+(\d+)\s+\S+\s+(\S+)\s*$", re.M)
 
 
 def bank_label(bank):
@@ -32,19 +31,33 @@ def chip_of(console, bank):
     return match.group(1)
 
 
+def driver_of(console, bank):
+    """The sysfs folder of the platform driver bound to GPIO bank `bank`."""
+    out = console.check(f"readlink -f /sys/bus/platform/devices/{bank_label(bank)}/driver")
+    match = re.search(r"^/sys/bus/platform/drivers/\S+$", out, re.M)
+    if not match:
+        raise AssertionError(f"GPIO{bank} ({bank_label(bank)}) is bound to no driver: {out!r}")
+    return match.group(0)
+
+
 def line_info(console, chip, line):
     """gpioinfo's line for one line: direction, flags, consumer."""
-    return console.check(f"gpioinfo -c {chip} {line}").strip()
+    out = console.check(f"gpioinfo -c {chip} {line}")
+    match = re.search(rf"^{chip} {line}\s.*$", out, re.M)
+    if not match:
+        raise AssertionError(f"gpioinfo -c {chip} {line} printed {out!r}")
+    return match.group(0).strip()
 
 
 def get_lines(console, chip, lines, as_is=False):
     """Levels of `lines` read with gpioget, as a list of 0/1."""
     flag = " -a" if as_is else ""
     out = console.check(f"gpioget --numeric{flag} -c {chip} {' '.join(map(str, lines))}")
-    values = out.split()
-    if len(values) != len(lines) or any(v not in ("0", "1") for v in values):
+    # Other console output (kernel messages, background jobs) may share the lines.
+    values = re.findall(rf"^([01](?: [01]){{{len(lines) - 1}}})$", out, re.M)
+    if len(values) != 1:
         raise AssertionError(f"gpioget {lines} printed {out!r}")
-    return [int(v) for v in values]
+    return [int(v) for v in values[0].split()]
 
 
 def hold_output(console, chip, line, value):
@@ -58,13 +71,22 @@ def release_outputs(console):
 
 
 def irq_counts(console, consumer):
-    """Interrupt counts of the gpio-imx-rust lines requested by `consumer`: {hwirq: count}."""
+    """Interrupt counts of the lines requested by `consumer` (one chip): {hwirq: count}."""
     out = console.check("cat /proc/interrupts")
     counts = {}
     for match in IRQ_LINE.finditer(out):
         if match.group(3) == consumer:
             counts[int(match.group(2))] = sum(int(c) for c in match.group(1).split())
     return counts
+
+
+def clock_enables(console, clock):
+    """The enable count of a clock, from the common clock framework's debugfs summary."""
+    out = console.check(f"grep -w {clock} /sys/kernel/debug/clk/clk_summary")
+    match = re.search(rf"^\s*{clock}\s+(\d+)\s", out, re.M)
+    if not match:
+        raise AssertionError(f"clk_summary has no line for {clock}: {out!r}")
+    return int(match.group(1))
 
 
 class EdgeWatch:

@@ -5,7 +5,6 @@ One document holds the suites; each suite holds one result line per test, failur
 diagnostics as `# ` lines before it. Lines are printed as they come and kept for the file.
 """
 
-import sys
 from dataclasses import dataclass, field
 
 INDENT = "    "
@@ -33,7 +32,6 @@ class Writer:
         """Print one line and keep it."""
         self.lines.append(line)
         print(line, flush=True)
-        sys.stdout.flush()
 
     def begin_suite(self, name, tests):
         """Open suite `name` that will hold `tests` results."""

@@ -9,8 +9,10 @@ Limitation: qtest intercepts the outputs of one device per QEMU instance, so a t
 pads of a single GPIO bank (the one `Machine.qtest.intercept` named first).
 """
 
+import ctypes
 import os
 import re
+import signal
 import socket
 import subprocess
 import tempfile
@@ -23,7 +25,6 @@ READY = "bsp: userspace ready"
 # Lines the kernel prints when something went wrong: the tests fail on any of them.
 CRASH = re.compile(r"Oops|WARNING:|BUG:|Kernel panic|Unable to handle kernel|"
                    r"Internal error|Call trace:|rcu_.*stall|hung_task")
-KMSG = re.compile(r"^\[\s*\d+\.\d+\] ")
 
 
 class BoardError(Exception):
@@ -92,7 +93,8 @@ class Console:
         self.proc.stdin.flush()
 
     def run(self, command, timeout=10):
-        """Run a shell command; return (exit status, output without kernel messages).
+        """Run a shell command; return (exit status, output). Kernel messages and background
+        jobs print on the same console, so callers look for what they expect in the output.
 
         The end marker comes on a line of its own, so that a command may end in `&`; it is
         split in the command text ("<""<") so that an echoed command can never look like it.
@@ -102,9 +104,7 @@ class Console:
         start = self.mark()
         self.send(f'{command}\necho "<""<{tag} $?>>"')
         match = self.wait_for(rf"<<{tag} (\d+)>>", timeout, start)
-        out = self.text[start:match.start()]
-        lines = [ln for ln in out.split("\n") if not KMSG.match(ln)]
-        return int(match.group(1)), "\n".join(lines).strip("\n")
+        return int(match.group(1)), self.text[start:match.start()].strip("\n")
 
     def check(self, command, timeout=10):
         """Run a command that must succeed; return its output."""
@@ -254,6 +254,13 @@ class Monitor:
         self.sock.close()
 
 
+def _die_with_parent():
+    """In the child before exec: QEMU gets SIGTERM when the harness dies, even by SIGKILL
+    (Linux PR_SET_PDEATHSIG, kept across run-qemu.sh's exec of QEMU)."""
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
+
+
 def _connect(path, timeout):
     """Connect to the unix socket QEMU serves at `path`, waiting for QEMU to create it."""
     deadline = time.monotonic() + timeout
@@ -291,10 +298,17 @@ class Machine:
                "--snapshot", "--qtest", str(qt), "--monitor", str(mon)]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT)
+                                     stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         self.console = Console(self.proc, self.log_path)
-        self.qtest = QTest(qt)
-        self.monitor = Monitor(mon)
+        try:
+            self.qtest = QTest(qt)
+            self.monitor = Monitor(mon)
+        except BoardError as err:
+            if self.proc.poll() is None:
+                raise
+            self.console.reader.join(timeout=5)
+            raise BoardError(f"QEMU ended with status {self.proc.returncode}: "
+                             f"{self.console.text.strip()[-300:]}") from err
         return self
 
     def boot(self, timeout=60):
