@@ -2,13 +2,18 @@
 BOARD ?= imx8mp-evk
 export BSP_CACHE ?= $(HOME)/.cache/rust-bsp
 
-.PHONY: help setup kernel image run test host-test clean-results .setup-check
+.PHONY: help setup kernel image run test test-debug bench host-test clean-results .setup-check buildroot-check \
+	dt-check
 
 help:
 	@echo "make run     build the image for BOARD (default $(BOARD)) and boot it in QEMU"
 	@echo "make test    host unit tests, then a headless boot with KUnit results in results/"
+	@echo "make test-debug  the same tests on the lockdep/KASAN/kmemleak kernel"
+	@echo "make bench   C drivers against ours in the same QEMU (figures, ratios)"
 	@echo "make setup   install the host packages and fetch the sources (asks for root once)"
 	@echo "make kernel  / make image   build steps on their own"
+	@echo "make buildroot-check BUILDROOT=/path   our defconfigs against a Buildroot tree"
+	@echo "make dt-check   dt-validate and dtc on dts/*.dts (needs the kernel source: make kernel)"
 	@echo "Outputs are cached in $(BSP_CACHE)."
 
 setup:
@@ -33,5 +38,23 @@ host-test: .setup-check
 test: .setup-check
 	@scripts/test.sh $(BOARD)
 
+# The same tests on the debug kernel (lockdep, PROVE_RAW_LOCK_NESTING, KASAN, kmemleak).
+test-debug: .setup-check
+	@BOOT_TIMEOUT=900 scripts/test.sh $(BOARD) debug
+
+# C drivers against ours in the same QEMU: figures and ratios, not a pass/fail test.
+bench: .setup-check
+	@scripts/bench.sh $(BOARD)
+
 clean-results:
 	rm -rf results
+
+# Buildroot's own kconfig must read each configs/*_defconfig back unchanged. BUILDROOT is a
+# Buildroot source tree of your choice; nothing there is built.
+buildroot-check:
+	@[ -n "$(BUILDROOT)" ] || \
+		{ echo "usage: make buildroot-check BUILDROOT=/path/to/buildroot" >&2; exit 2; }
+	@tests/buildroot/check-defconfig.sh "$(BUILDROOT)"
+
+dt-check:
+	@tests/dt/validate.sh

@@ -85,6 +85,7 @@ unpack_bl31() {
 	[ -f "$bl31" ] || die "$atf_deb has no ${bl31#"$atf"/}"
 }
 
+# umake ARGS...: U-Boot's make in the build folder, cross-compiling for arm64.
 umake() {
 	make -C "$src" O="$obj" CROSS_COMPILE=aarch64-linux-gnu- "$@"
 }
@@ -94,7 +95,7 @@ umake() {
 build() {
 	mkdir -p "$obj"
 	[ -f "$obj/.config" ] || umake -s "$UBOOT_DEFCONFIG"
-	rm -f "$obj/flash.bin" "$obj/u-boot-spl-ddr.bin"
+	rm -f "$obj/flash.bin" "$obj/spl.bin" "$obj/u-boot-spl-ddr.bin"
 	if [ -n "$fwdir" ]; then
 		set -- BINMAN_INDIRS="$fwdir"
 	else

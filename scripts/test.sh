@@ -1,6 +1,8 @@
 #!/bin/sh
-# make test: host unit tests, then a headless boot of the board's image whose KUnit output
-# becomes results/BOARD/ (console.log, results.ktap, junit.xml, results.json).
+# make test: host unit tests, a headless boot of the board's image (KUnit suites and doctests),
+# the board tests against the emulated pins, the boot-container checks and a scan of every
+# console for kernel splats. All results go through one parser into results/BOARD/
+# (results.ktap, junit.xml, results.json); the last line is "N passed, N failed".
 # Usage: test.sh BOARD [VARIANT]   (VARIANT: a kernel variant such as "debug")
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -14,7 +16,7 @@ echo "== host unit tests"
 cargo test -q --workspace --locked
 cargo build -q --release --locked -p bsp
 
-echo "== image for $board"
+echo "== image for $board${variant:+ ($variant kernel)}"
 img=$("$TOP/scripts/build-image.sh" "$board" $variant)
 
 res=$TOP/results/$board${variant:+-$variant}
@@ -26,6 +28,23 @@ boot=0
 	--headless "$res/console.log" --timeout "$timeout" || boot=$?
 [ "$boot" = 124 ] && echo "boot timed out after $timeout s: results below are what the log holds"
 
+# Each step below writes a KTAP document; a step that cannot run reports "not ok".
+echo "== board tests (qtest pins, libgpiod, broken device trees)"
+python3 "$TOP/tests/board/run.py" --board "$board" --kernel "$img/kernel" \
+	--image "$img/sdcard.img" --out "$res" | grep -E '^ *(not )?ok|^ *# [a-z_]+: ' || true
+[ -s "$res/board.ktap" ] || printf 'KTAP version 1\n1..1\nnot ok 1 board_tests # no output\n' \
+	>"$res/board.ktap"
+
+if [ -d "$img/bootloader" ]; then
+	echo "== boot container checks"
+	python3 "$TOP/tests/bootloader/check-container.py" "$img/bootloader" \
+		--image "$img/sdcard.img" >"$res/bootloader.ktap" || true
+fi
+
+echo "== kernel log scan"
+cat "$res/console.log" "$res/console-board.log" 2>/dev/null >"$res/consoles.log" || true
+"$TOP/tests/kernel-log-check.sh" "$res/consoles.log" >"$res/kernel-log.ktap" || true
+
 echo "== parser cross-check against kunit.py"
 check=0
 "$TOP/tests/ktap-crosscheck.sh" "$img/kernel/source" "$TOP"/tools/bsp/tests/data/*.log \
@@ -33,8 +52,11 @@ check=0
 grep -v '^ok ' "$res/crosscheck.txt" || true
 echo "$(grep -c '^ok ' "$res/crosscheck.txt") logs agree with kunit.py"
 
-echo "== KUnit results ($res)"
+echo "== results ($res)"
+cat "$res/console.log" "$res/board.ktap" "$res/kernel-log.ktap" \
+	"$res/bootloader.ktap" 2>/dev/null >"$res/all.log" || true
 parse=0
-"$CARGO_TARGET_DIR/release/bsp" results "$res/console.log" --out "$res" --board "$board" \
-	--arch "$ARCH" $(for s in $KUNIT_SUITES; do printf ' --expect-suite %s' "$s"; done) || parse=$?
+"$CARGO_TARGET_DIR/release/bsp" results "$res/all.log" --out "$res" --board "$board" \
+	--arch "$ARCH" $(for s in $KUNIT_SUITES $BOARD_SUITES kernel_log; do
+		printf ' --expect-suite %s' "$s"; done) || parse=$?
 [ "$boot" = 0 ] && [ "$check" = 0 ] && [ "$parse" = 0 ]

@@ -15,7 +15,17 @@ import gpiotools as gt
 from qemu import Machine, READY
 
 BANK = 3
-DTB = "imx8mp-evk.dtb"
+TOP = Path(__file__).resolve().parents[2]
+
+
+def board_dtb(board):
+    """The DTB file name the board boots with, from its board.conf."""
+    for conf in TOP.glob(f"board/*/{board}/board.conf"):
+        found = re.search(r"^KERNEL_DTB=(\S+)", conf.read_text(), re.M)
+        if found:
+            return Path(found.group(1)).name
+    raise SystemExit(f"bad_dt_suite: no KERNEL_DTB in board.conf of {board}")
+
 DRIVER = "/sys/bus/platform/drivers/gpio_imx_rust"
 # The driver core's own line after any failed probe; it names no property.
 CORE_LINE = "probe with driver gpio_imx_rust failed"
@@ -61,17 +71,17 @@ def edit_node(body, edit):
     return f"{indent}{prop} = {value};\n" + body
 
 
-def make_dtb(source, variant, out_dir):
-    """Write DTB variant `variant` of `source` into out_dir; return its kernel folder."""
+def make_dtb(source, dtb, variant, out_dir):
+    """Write DTB variant `variant` of `source`/`dtb` into out_dir; return its kernel folder."""
     name, edit = variant[0], variant[1]
     kdir = Path(out_dir, name)
     kdir.mkdir(parents=True, exist_ok=True)
-    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(source / DTB)],
+    dts = subprocess.run(["dtc", "-q", "-I", "dtb", "-O", "dts", str(source / dtb)],
                          check=True, capture_output=True, text=True).stdout
     start, end = node_span(dts, gt.bank_label(BANK))
     dts = dts[:start] + edit_node(dts[start:end], edit) + dts[end:]
     (kdir / f"{name}.dts").write_text(dts)
-    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(kdir / DTB),
+    subprocess.run(["dtc", "-q", "-I", "dts", "-O", "dtb", "-o", str(kdir / dtb),
                     str(kdir / f"{name}.dts")], check=True)
     image = kdir / "Image"
     if not image.exists():
@@ -116,7 +126,7 @@ def check_boot(machine, variant):
 
 def run_variant(args, variant, work):
     """Boot one variant; None if it passed, else what went wrong."""
-    kdir = make_dtb(Path(args.kernel), variant, work)
+    kdir = make_dtb(Path(args.kernel), board_dtb(args.board), variant, work)
     log = Path(args.out, f"console-bad-dt-{variant[0]}.log")
     machine = Machine(args.board, kdir, args.image, log)
     try:

@@ -149,11 +149,6 @@ def test_simultaneous_edges(ctx):
     assert diff is None, f"simultaneous edges (sorted): {diff}"
 
 
-def test_level_trigger(ctx):
-    """Level triggers cannot be requested from userspace."""
-    return "uAPI v2 requests edge events only; no userspace way to request a level IRQ"
-
-
 def burst(ctx, edges, want_per_pulse):
     """BURST pulses on the high line: exactly BURST * want_per_pulse events."""
     line = LINES[1]
@@ -244,7 +239,6 @@ TESTS = [
     test_edge_falling,
     test_edge_both,
     test_simultaneous_edges,
-    test_level_trigger,
     test_burst_rising,
     test_burst_both,
     test_unbind_bind,

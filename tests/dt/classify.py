@@ -25,7 +25,9 @@ import libfdt
 USAGE = "usage: classify.py BASE.dtb BASE.dtc.log BASE.json OURS.dtb OURS.dtc.log OURS.json"
 
 # "file:1.2-3.4: Warning (check_name): /path/to/node: message"
-DTC_LINE = re.compile(r"^[^ ]+: (?:Warning|ERROR) \((?P<check>[\w-]+)\): (?P<node>/[^:]*): (?P<msg>.*)$")
+DTC_LINE = re.compile(
+    r"^[^ ]+: (?:Warning|ERROR) \((?P<check>[\w-]+)\): (?P<node>/[^:]*): (?P<msg>.*)$"
+)
 
 
 @dataclass(frozen=True)

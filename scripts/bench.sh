@@ -1,0 +1,27 @@
+#!/bin/sh
+# make bench: the board's C-driver kernel (mainline gpio-mxc) against ours, same QEMU, same
+# root filesystem, alternating A B A B; prints per-kernel figures and Rust/C ratios, plus the
+# drivers' .text sizes. Figures, not pass/fail.
+# Usage: bench.sh BOARD
+set -eu
+. "$(dirname "$0")/lib.sh"
+board=${1:?usage: bench.sh BOARD}
+board_dir "$board" >/dev/null
+
+c_img=$("$TOP/scripts/build-image.sh" "$board" c-drivers)
+rust_img=$("$TOP/scripts/build-image.sh" "$board")
+
+echo "== .text of the GPIO drivers (bytes)"
+# text_size OBJ...: the summed .text* sections of the objects.
+text_size() {
+	llvm-size-19 -A "$@" | awk '$1 ~ /^\.text/ { s += $2 } END { print s + 0 }'
+}
+c_obj=$(readlink -f "$c_img/kernel/build")/drivers/gpio
+rust_obj=$(readlink -f "$rust_img/kernel/build")/drivers/bsp/gpio
+echo "gpio-mxc.o                    $(text_size "$c_obj/gpio-mxc.o")"
+echo "gpio-mxc.o + gpio-generic.o   $(text_size "$c_obj/gpio-mxc.o" "$c_obj/gpio-generic.o")"
+echo "gpio_imx_rust.o (with KUnit)  $(text_size "$rust_obj/gpio_imx_rust.o")"
+
+echo "== GPIO uAPI rates and edge round trip (A = C driver, B = Rust driver)"
+python3 "$TOP/tests/board/bench.py" --kernel-a "$c_img/kernel" --kernel-b "$rust_img/kernel" \
+	--image "$rust_img/sdcard.img"
