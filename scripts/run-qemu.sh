@@ -109,8 +109,15 @@ run_headless() {
 	qemu_pid=$!
 	trap 'stop_qemu; exit 130' INT TERM
 	SECONDS=0
+	local start kunit=
+	start=$(date +%s%N)
 	while [ "$SECONDS" -lt "$2" ]; do
-		sleep 1
+		sleep 0.2
+		# The wall-clock time from QEMU's start to the last top-level KTAP result.
+		if [ -z "$kunit" ] && grep -q '^KTAP version' "$1" && kunit_done "$1"; then
+			kunit=$(( ($(date +%s%N) - start) / 1000000 ))
+			echo "$me: KUnit finished ${kunit} ms after QEMU started"
+		fi
 		if boot_finished "$1"; then
 			stop_qemu
 			echo "$me: userspace ready after ${SECONDS}s; log in $1"
