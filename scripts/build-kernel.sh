@@ -92,15 +92,23 @@ configure() {
 	check_config || { mv "$obj/.config" "$obj/.config.rejected"; exit 1; }
 }
 
-# check_config: every =y in the fragments is set, every "is not set" stays unset.
+# check_config: every =y of the fragments is set and every "is not set" stays unset; when
+# fragments disagree, the later one wins (as in merge_config.sh).
 check_config() {
 	ok=0
-	for sym in $(grep -h -o '^CONFIG_[A-Za-z0-9_]*=y' $fragments | sed 's/=y$//'); do
-		grep -q "^$sym=y" "$obj/.config" || { echo "Kconfig dropped $sym (wanted =y)" >&2; ok=1; }
-	done
-	for sym in $(sed -n 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1/p' $fragments); do
-		grep -q "^$sym=[ym]" "$obj/.config" && { echo "$sym is set but must not be" >&2; ok=1; }
-	done
+	wanted=$(sed -n -e 's/^\(CONFIG_[A-Za-z0-9_]*\)=y$/\1 y/p' \
+		-e 's/^# \(CONFIG_[A-Za-z0-9_]*\) is not set$/\1 n/p' $fragments |
+		awk '{ v[$1] = $2 } END { for (s in v) print s, v[s] }')
+	while read -r sym val; do
+		if [ "$val" = y ]; then
+			grep -q "^$sym=y" "$obj/.config" || { echo "Kconfig dropped $sym (wanted =y)" >&2; ok=1; }
+		elif grep -q "^$sym=[ym]" "$obj/.config"; then
+			echo "$sym is set but must not be" >&2
+			ok=1
+		fi
+	done <<EOT
+$wanted
+EOT
 	return $ok
 }
 

@@ -11,7 +11,7 @@
 #   FROM's vendor folder. Refused (exit 2, nothing written): a bad or taken name.
 set -eu
 
-me=new-board.sh
+me="new-board.sh"
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
@@ -135,7 +135,7 @@ from_stem_re=$(echo "$from_stem" | sed 's/\./\\./g')
 # board.conf: the new paths and device tree; a line saying where it came from
 {
 	echo "# $new: copied from $from by scripts/new-board.sh; same SoC, same QEMU model."
-	sed -e "s|$old_path/|$new_path/|g" -e "s|^KERNEL_DTB=.*|KERNEL_DTB=$new.dtb|" \
+	sed -e "s|$old_path\([/\" ]\)|$new_path\1|g" -e "s|^KERNEL_DTB=.*|KERNEL_DTB=$new.dtb|" \
 		"$fdir/board.conf"
 } >"$ndir/board.conf"
 # The boot files name the device tree the kernel build puts beside Image.
@@ -148,7 +148,7 @@ done
 write_dts "$from_dtb" "$new" "$from" "$new_dts"
 
 if [ -f "$from_defconfig" ]; then
-	sed -e "s|$old_path/|$new_path/|g" \
+	sed -e "s|$old_path\([/\" ]\)|$new_path\1|g" \
 		-e "s|/dts/$from_stem_re\\.dts|/dts/$new.dts|g" \
 		"$from_defconfig" >"$new_defconfig"
 	defconfig_note="configs/$defconfig_name"

@@ -1,8 +1,10 @@
 #!/bin/sh
-# Buildroot post-image step, run before support/scripts/genimage.sh with the same arguments:
-# copies the files that the board's genimage.cfg takes from the board folder, not from
-# Buildroot's output (extlinux.conf), into BINARIES_DIR, where genimage looks for its inputs.
-# Usage (by Buildroot): buildroot-post-image.sh BINARIES_DIR -c BOARD_DIR/genimage.cfg
+# Buildroot post-image script of our defconfigs: the board's SD card image, sdcard.img, and
+# its block map, made with the board's genimage.cfg the way scripts/mkimage.sh makes them
+# outside Buildroot. Inputs: Image, the DTB and rootfs.ext4 (and flash.bin, if a boot
+# container was built) from BINARIES_DIR; extlinux.conf and boot-container.cfg from the
+# board folder. Buildroot puts its host tools (genimage, mtools, bmaptool) first in PATH.
+# Usage (by Buildroot): buildroot-post-image.sh BINARIES_DIR BOARD_DIR
 set -eu
 
 me=buildroot-post-image.sh
@@ -13,9 +15,31 @@ die() {
 	exit 1
 }
 
-[ $# -eq 3 ] && [ "$2" = -c ] || die "usage: $me BINARIES_DIR -c BOARD_DIR/genimage.cfg"
+[ $# -eq 2 ] || die "usage: $me BINARIES_DIR BOARD_DIR"
 binaries=$1
-board=$(dirname "$3")
-[ -f "$3" ] || die "$3 not found"
-[ -f "$board/extlinux.conf" ] || die "$board/extlinux.conf not found"
+board=$2
+for f in genimage.cfg extlinux.conf; do
+	[ -f "$board/$f" ] || die "$board/$f not found"
+done
+command -v genimage >/dev/null || die "genimage not found: enable BR2_PACKAGE_HOST_GENIMAGE"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir "$work/root"
 cp "$board/extlinux.conf" "$binaries/extlinux.conf"
+
+# genimage.cfg includes the boot container's partition only when flash.bin exists, as in
+# scripts/mkimage.sh; otherwise it includes an empty file.
+if [ -f "$board/boot-container.cfg" ] && [ -f "$binaries/flash.bin" ]; then
+	BOOT_CONTAINER_CFG=$board/boot-container.cfg
+else
+	: >"$work/no-boot-container.cfg"
+	BOOT_CONTAINER_CFG=$work/no-boot-container.cfg
+fi
+export BOOT_CONTAINER_CFG
+
+genimage --config "$board/genimage.cfg" --rootpath "$work/root" --tmppath "$work/tmp" \
+	--inputpath "$binaries" --outputpath "$binaries"
+if command -v bmaptool >/dev/null; then
+	bmaptool -q create -o "$binaries/sdcard.img.bmap" "$binaries/sdcard.img"
+fi

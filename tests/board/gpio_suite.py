@@ -212,6 +212,18 @@ def test_unbind_bind(ctx):
         gt.release_outputs(ctx.console)
         got = gt.get_lines(ctx.console, chip, [UNBIND_LINE], as_is=True)
         assert got == [level], f"{dev} line {UNBIND_LINE} gpioset {level}: gpioget -a read {got}"
+    check_leaks(ctx.console)
+
+
+def check_leaks(console):
+    """On a kernel with kmemleak (the debug variant): no unreferenced object allocated by the
+    GPIO driver or gpiolib after the cycles."""
+    out = console.check(
+        "k=/sys/kernel/debug/kmemleak; if [ -e $k ]; then echo scan >$k; echo scan >$k; "
+        "cat $k; echo kmemleak-done; fi", timeout=120)
+    leaks = [block for block in out.split("unreferenced object")[1:]
+             if re.search(r"gpio|bsp", block)]
+    assert not leaks, f"kmemleak after the cycles: unreferenced object{leaks[0][:600]}"
 
 
 def test_after_reset(ctx):

@@ -22,7 +22,9 @@ shift
 [ -f "$br/Makefile" ] && [ -f "$br/Config.in" ] && [ -d "$br/package" ] ||
 	die "$br is not a Buildroot tree"
 if [ $# -eq 0 ]; then
-	set -- $(cd "$top/configs" && ls -- *_defconfig 2>/dev/null)
+	for f in "$top"/configs/*_defconfig; do
+		[ -f "$f" ] && set -- "$@" "${f##*/}"
+	done
 	[ $# -gt 0 ] || die "no defconfig in $top/configs"
 fi
 

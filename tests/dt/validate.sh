@@ -24,17 +24,18 @@ die() {
 # kernel_source: the newest unpacked kernel tree in the cache (bindings and DTS includes are
 # the same in all of them: our patches touch only rust/)
 kernel_source() {
-	for ready in $(ls -dt "$BSP_CACHE"/src/linux-7.3.4-*/.bsp-ready 2>/dev/null); do
-		dirname "$ready"
-		return 0
-	done
-	die "no kernel source in $BSP_CACHE/src: run make kernel first"
+	ready=$(ls -dt "$BSP_CACHE"/src/linux-7.3.4-*/.bsp-ready 2>/dev/null | head -n 1)
+	[ -n "$ready" ] || die "no kernel source in $BSP_CACHE/src: run make kernel first"
+	dirname "$ready"
 }
 
-# schema: the kernel's bindings processed by dt-mk-schema, made once per source and dtschema
+# schema: the kernel's bindings processed by dt-mk-schema, made once for each content of the
+# bindings folder and each dtschema version
 schema() {
 	version=$("$venv/bin/dt-mk-schema" --version 2>&1 | tr -cd '0-9.')
-	out=$BSP_CACHE/dt/schema-${ksrc##*/}-$version.json
+	key=$(cd "$ksrc" && find Documentation/devicetree/bindings -type f | sort | xargs cat |
+		sha256sum | cut -c1-16)
+	out=$BSP_CACHE/dt/schema-$key-$version.json
 	if [ ! -f "$out" ]; then
 		echo "processing the kernel's bindings with dt-mk-schema (about two minutes)" >&2
 		mkdir -p "$BSP_CACHE/dt"

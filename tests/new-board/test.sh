@@ -66,6 +66,7 @@ same_kernel_inputs() {
 	for v in ARCH KERNEL_IMAGE QEMU_MACHINE KUNIT_SUITES; do
 		[ "$(conf "$1" $v)" = "$(conf "$2" $v)" ] || { echo "$v differs"; return 1; }
 	done
+	# shellcheck disable=SC2046 # one argument per fragment
 	set -- $(conf "$1" KERNEL_FRAGMENTS) -- $(conf "$2" KERNEL_FRAGMENTS)
 	froms=
 	while [ "$1" != -- ]; do froms="$froms $1"; shift; done
