@@ -41,6 +41,27 @@ if [ -d "$img/bootloader" ]; then
 		--image "$img/sdcard.img" >"$res/bootloader.ktap" || true
 fi
 
+echo "== tree checks (device tree, new-board command)"
+# check NAME COMMAND...: one KTAP result from the command's exit status; output kept in $res.
+tree_check() {
+	name=$1
+	shift
+	if "$@" >"$res/$name.txt" 2>&1; then echo "    ok $n $name"; else
+		echo "    # $name: $(tail -1 "$res/$name.txt")"
+		echo "    not ok $n $name"
+	fi
+	n=$((n + 1))
+}
+n=1
+{
+	printf 'KTAP version 1\n1..1\n    KTAP version 1\n    # Subtest: tree_checks\n    1..2\n'
+	tree_check dt_validate "$TOP/tests/dt/validate.sh"
+	tree_check new_board "$TOP/tests/new-board/test.sh"
+} >"$res/tree.ktap"
+grep -q 'not ok' "$res/tree.ktap" && t=not || t=
+echo "${t:+not }ok 1 tree_checks" >>"$res/tree.ktap"
+grep -E '^ *(not )?ok|#' "$res/tree.ktap" | sed -n '3,$p'
+
 echo "== kernel log scan"
 cat "$res/console.log" "$res/console-board.log" 2>/dev/null >"$res/consoles.log" || true
 "$TOP/tests/kernel-log-check.sh" "$res/consoles.log" >"$res/kernel-log.ktap" || true
@@ -53,10 +74,10 @@ grep -v '^ok ' "$res/crosscheck.txt" || true
 echo "$(grep -c '^ok ' "$res/crosscheck.txt") logs agree with kunit.py"
 
 echo "== results ($res)"
-cat "$res/console.log" "$res/board.ktap" "$res/kernel-log.ktap" \
+cat "$res/console.log" "$res/board.ktap" "$res/tree.ktap" "$res/kernel-log.ktap" \
 	"$res/bootloader.ktap" 2>/dev/null >"$res/all.log" || true
 parse=0
 "$CARGO_TARGET_DIR/release/bsp" results "$res/all.log" --out "$res" --board "$board" \
-	--arch "$ARCH" $(for s in $KUNIT_SUITES $BOARD_SUITES kernel_log; do
+	--arch "$ARCH" $(for s in $KUNIT_SUITES $BOARD_SUITES tree_checks kernel_log; do
 		printf ' --expect-suite %s' "$s"; done) || parse=$?
 [ "$boot" = 0 ] && [ "$check" = 0 ] && [ "$parse" = 0 ]

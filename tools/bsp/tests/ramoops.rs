@@ -101,3 +101,27 @@ fn not_a_ramoops_dump() {
     );
     assert!(!out.exists());
 }
+
+/// A region captured from QEMU's memory (`pmemsave` over the monitor) after a reboot of our
+/// image: dmesg zone 0 holds the compressed shutdown record, the console zone the second
+/// boot's log with its KUnit run.
+#[test]
+fn capture_from_qemu() {
+    let (output, out) = ramoops("qemu", &data("ramoops-qemu.bin"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+
+    let dmesg = fs::read_to_string(out.join("dmesg-0.txt")).unwrap_or_default();
+    assert!(
+        dmesg.starts_with("Shutdown#1"),
+        "{}",
+        &dmesg[..dmesg.len().min(80)]
+    );
+    let last = stdout.lines().last().unwrap_or_default();
+    let passed: usize = last
+        .split(' ')
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(passed > 300 && last.ends_with(" 0 failed"), "{last}");
+}
