@@ -10,7 +10,7 @@ help:
 	@echo "make test    host unit tests, then a headless boot with KUnit results in results/"
 	@echo "make test-debug  the same tests on the lockdep/KASAN/kmemleak kernel"
 	@echo "make bench   C drivers against ours in the same QEMU (figures, ratios)"
-	@echo "make setup   install the host packages and fetch the sources (asks for root once)"
+	@echo "make setup   install the host packages and fetch the sources (run it as root)"
 	@echo "make kernel  / make image   build steps on their own"
 	@echo "make buildroot-check BUILDROOT=/path   our defconfigs against a Buildroot tree"
 	@echo "make dt-check   dt-validate and dtc on dts/*.dts (needs the kernel source: make kernel)"
@@ -33,7 +33,7 @@ run: .setup-check
 	@scripts/run.sh $(BOARD)
 
 host-test: .setup-check
-	@cargo test -q --workspace --locked
+	@CARGO_TARGET_DIR=$(BSP_CACHE)/cargo-target cargo test -q --workspace --locked
 
 test: .setup-check
 	@scripts/test.sh $(BOARD)

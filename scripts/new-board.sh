@@ -28,13 +28,14 @@ usage() {
 }
 
 # check_name WHAT NAME: refuse NAME unless it is lowercase letters, digits and '-', starting
-# with a letter
+# with a letter, not ending with '-', at most 48 characters
 check_name() {
 	case $2 in
-	'' | [!a-z]* | *[!a-z0-9-]*)
-		refuse "invalid $1 '$2': use lowercase letters, digits and '-', starting with a letter"
+	'' | [!a-z]* | *[!a-z0-9-]* | *-)
+		refuse "invalid $1 '$2': use lowercase letters, digits and '-', starting with a letter and not ending with '-'"
 		;;
 	esac
+	[ ${#2} -le 48 ] || refuse "invalid $1: '$2' is longer than 48 characters"
 }
 
 # dts_header NEW FROM: the opening comment of the new device tree: what to change first

@@ -104,6 +104,7 @@ stop_qemu() {
 # run_headless LOG SECONDS: boot with the console in LOG and wait for the end of the boot
 run_headless() {
 	local status
+	[ ! -d "$1" ] || die "log file $1 is a directory"
 	mkdir -p "$(dirname "$1")"
 	"${qemu[@]}" -snapshot </dev/null >"$1" 2>&1 &
 	qemu_pid=$!

@@ -243,7 +243,16 @@ def test_after_reset(ctx):
         raise AssertionError(f"after system_reset: {err}") from None
 
 
+def test_results_saved_on_card(ctx):
+    """The boot's kernel log, with the KUnit run, is on the card's FAT partition."""
+    out = ctx.console.check("grep -c -e '^KTAP version 1' -e 'ok [0-9]* gpio_imx_rust' "
+                            "/mnt/boot/results/boot.log")
+    count = int(out.strip().splitlines()[-1]) if out.strip() else 0
+    assert count >= 2, f"/mnt/boot/results/boot.log: {out.strip()[-200:]}"
+
+
 TESTS = [
+    test_results_saved_on_card,
     test_lines_unused,
     test_output_shows_on_pad,
     test_input_reads_back,

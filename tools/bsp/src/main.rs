@@ -19,6 +19,7 @@
 //! Limitations: logs are read whole into memory; reading from standard input is not
 //! supported.
 
+use nix::sys::signal::{signal, SigHandler, Signal};
 use std::{fs, path::PathBuf, process::ExitCode};
 
 use bsp::{flash, ramoops, results, serial};
@@ -63,6 +64,11 @@ struct ResultsArgs {
 }
 
 fn main() -> ExitCode {
+    // Like other command-line tools, end quietly when the reader of our output goes away
+    // (`bsp results ... | head`) instead of failing on the write.
+    // SAFETY: Setting a signal's disposition to the default is async-signal-safe and nothing
+    // else has installed a handler for SIGPIPE at this point.
+    let _ = unsafe { signal(Signal::SIGPIPE, SigHandler::SigDfl) };
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Results(args) => run_results(&args),

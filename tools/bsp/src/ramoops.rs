@@ -117,7 +117,12 @@ pub fn layout(region: usize, sizes: &Sizes) -> Result<Vec<Zone>, String> {
     if record == 0 && console == 0 && pmsg == 0 && ftrace == 0 {
         return Err("all zone sizes are 0: nothing to decode".to_owned());
     }
-    let others = console + pmsg + ftrace;
+    let too_big =
+        || format!("console, pmsg and ftrace zones together exceed the region (0x{region:x})");
+    let others = console
+        .checked_add(pmsg)
+        .and_then(|n| n.checked_add(ftrace))
+        .ok_or_else(too_big)?;
     let dmesg_space = region.checked_sub(others).ok_or_else(|| {
         format!(
             "console, pmsg and ftrace zones (0x{others:x} bytes) exceed the region (0x{region:x})"

@@ -79,7 +79,9 @@ pub fn run(args: &Args) -> Result<bool, String> {
         .map_err(|e| format!("cannot create {}: {e}", log_path.display()))?;
 
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(args.timeout);
+    let deadline = started
+        .checked_add(Duration::from_secs(args.timeout))
+        .ok_or_else(|| format!("--timeout {} is too large", args.timeout))?;
     let (stop, text) = capture(&mut port, &mut log, deadline)?;
     eprintln!(
         "bsp: serial: {} after {:.1} s; console saved to {}",
