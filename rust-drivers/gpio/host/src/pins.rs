@@ -72,6 +72,13 @@ impl<'a, R: Registers> Port<'a, R> {
         Ok(Output { port: self, line })
     }
 
+    /// The level of `line` as the driver reports it: DR for outputs, the pad for inputs.
+    fn level(&self, line: u32) -> Result<bool, R::Error> {
+        let pads = self.bank.pads()?;
+        let s = self.shadow.borrow();
+        Ok(hw::levels(s.dr, pads, s.gdir) & hw::bit(line) != 0)
+    }
+
     /// Makes `line` an input.
     pub fn input(&self, line: u32) -> Result<Input<'_, 'a, R>, R::Error> {
         self.bank
@@ -128,10 +135,7 @@ where
     R::Error: core::fmt::Debug,
 {
     fn is_set_high(&mut self) -> Result<bool, R::Error> {
-        let port = self.port;
-        let pads = port.bank.pads()?;
-        let s = port.shadow.borrow();
-        Ok(hw::levels(s.dr, pads, s.gdir) & hw::bit(self.line) != 0)
+        self.port.level(self.line)
     }
 }
 
@@ -140,9 +144,6 @@ where
     R::Error: core::fmt::Debug,
 {
     fn is_high(&mut self) -> Result<bool, R::Error> {
-        let port = self.port;
-        let pads = port.bank.pads()?;
-        let s = port.shadow.borrow();
-        Ok(hw::levels(s.dr, pads, s.gdir) & hw::bit(self.line) != 0)
+        self.port.level(self.line)
     }
 }
