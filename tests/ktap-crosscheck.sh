@@ -39,7 +39,7 @@ shift
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cargo build --quiet --manifest-path "$repo/Cargo.toml" -p bsp
-bsp=$repo/target/debug/bsp
+bsp=${CARGO_TARGET_DIR:-$repo/target}/debug/bsp
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
