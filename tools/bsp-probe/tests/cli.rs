@@ -18,7 +18,11 @@ fn stderr(output: &Output) -> String {
 
 /// `read` with the i.MX 8M Plus and a ramoops-sized region, plus `extra`.
 fn read(extra: &[&str]) -> Output {
-    let out = concat!(env!("CARGO_TARGET_TMPDIR"), "/bsp-probe-dump.bin");
+    let out = &format!(
+        "{}/bsp-probe-dump-{}.bin",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
     let mut args = vec!["read", "--chip", "MIMX8ML8", "--out", out];
     args.extend_from_slice(extra);
     bsp_probe(&args)
@@ -69,7 +73,11 @@ fn region_must_be_ram() {
 
 #[test]
 fn unknown_chip() {
-    let out = concat!(env!("CARGO_TARGET_TMPDIR"), "/bsp-probe-dump.bin");
+    let out = &format!(
+        "{}/bsp-probe-dump-{}.bin",
+        env!("CARGO_TARGET_TMPDIR"),
+        std::process::id()
+    );
     let output = bsp_probe(&[
         "read",
         "--chip",

@@ -15,8 +15,11 @@ fn data(file: &str) -> PathBuf {
 }
 
 /// A fresh output directory for one test.
+/// A fresh output folder; the process id keeps concurrent test runs sharing one target folder
+/// (CARGO_TARGET_DIR in the cache) apart.
 fn out_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     dir
 }

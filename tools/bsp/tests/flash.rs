@@ -35,7 +35,8 @@ const RANGES: &[(usize, usize)] = &[(0, 3), (10, 10), (40, 47)];
 
 /// A directory with `sdcard.img`, `sdcard.img.bmap` and a stand-in card full of [`OLD`].
 fn setup(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("flash-{name}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("flash-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let image = image();

@@ -47,7 +47,8 @@ fn region(console_log: &[u8]) -> Vec<u8> {
 }
 
 fn ramoops(name: &str, region: &[u8]) -> (Output, PathBuf) {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("ramoops-{name}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("ramoops-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
     let dump = dir.join("ramoops.bin");

@@ -42,7 +42,8 @@ fn data(file: &str) -> Vec<u8> {
 }
 
 fn out_dir(name: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("serial-{name}"));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("serial-{name}-{}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     dir
 }
