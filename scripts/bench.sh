@@ -1,7 +1,7 @@
 #!/bin/sh
-# make bench: the board's C-driver kernel (mainline gpio-mxc) against ours, same QEMU, same
-# root filesystem, alternating A B A B; prints per-kernel figures and Rust/C ratios, plus the
-# drivers' .text sizes. Figures, not pass/fail.
+# make bench: the board's C-driver kernel (mainline gpio-mxc, fec) against ours, same QEMU,
+# same root filesystem, alternating A B A B; prints per-kernel figures and Rust/C ratios, plus
+# the GPIO drivers' .text sizes. Figures, not pass/fail.
 # Usage: bench.sh BOARD
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -33,4 +33,8 @@ print("gpio_imx_rust.o functions: driver %(driver)d, KUnit suite %(KUnit suite)d
 
 echo "== GPIO uAPI rates and edge round trip (A = C driver, B = Rust driver)"
 python3 "$TOP/tests/board/bench.py" --kernel-a "$c_img/kernel" --kernel-b "$rust_img/kernel" \
+	--image "$rust_img/sdcard.img"
+
+echo "== Ethernet: TCP each way, guest CPU per MiB, ping round trip (A = C driver, B = ours)"
+python3 "$TOP/tests/board/net_bench.py" --kernel-a "$c_img/kernel" --kernel-b "$rust_img/kernel" \
 	--image "$rust_img/sdcard.img"

@@ -3,7 +3,8 @@
 # (-kernel, -dtb), the card holds the root file system.
 #
 # Usage: run-qemu.sh BOARD KERNEL_DIR IMAGE [--headless LOGFILE [--timeout SECONDS]]
-#                    [--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--extra QEMU_ARGS...]
+#                    [--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--netdev SPEC]
+#                    [--mac ADDRESS] [--extra QEMU_ARGS...]
 #   By default the board's console is this terminal (standard input and output) and IMAGE
 #   keeps what the guest writes.
 #   --headless: the console goes to LOGFILE and IMAGE is never written (-snapshot). QEMU is
@@ -13,6 +14,10 @@
 #   --qtest: QEMU serves the qtest protocol on unix socket SOCKET beside the running guest
 #     (the host drives GPIO inputs and watches outputs through it, see tests/board/).
 #   --monitor: the QEMU monitor (HMP) is on unix socket SOCKET instead of the console.
+#   --netdev: the back-end of the board's Ethernet port, a QEMU -netdev SPEC without its id
+#     (the id is n0, the name the monitor's set_link takes); default user,restrict=on, which
+#     reaches no other host. Commas in a path inside SPEC must be doubled by the caller.
+#   --mac: the port's MAC address (default QEMU's, 52:54:00:12:34:56).
 #   --extra: every argument after it is passed to QEMU as it is.
 set -eu
 
@@ -24,7 +29,8 @@ ready_line='bsp: userspace ready'
 # usage: print the synopsis and stop with status 2
 usage() {
 	echo "usage: $me BOARD KERNEL_DIR IMAGE [--headless LOGFILE [--timeout SECONDS]]" \
-		"[--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--extra QEMU_ARGS...]" >&2
+		"[--snapshot] [--qtest SOCKET] [--monitor SOCKET] [--netdev SPEC] [--mac ADDRESS]" \
+		"[--extra QEMU_ARGS...]" >&2
 	exit 2
 }
 
@@ -34,8 +40,9 @@ need_file() {
 }
 
 # board_command BOARD_DIR KERNEL_DIR IMAGE SERIAL: set the array qemu to the board's QEMU
-# command line, with the console UART on chardev spec SERIAL. The machine comes from
-# board.conf's QEMU_MACHINE, so every board built on the same SoC board boots alike.
+# command line, with the console UART on chardev spec SERIAL and the Ethernet port on the
+# back-end $netdev (MAC $mac if set). The machine comes from board.conf's QEMU_MACHINE, so
+# every board built on the same SoC board boots alike.
 board_command() {
 	local drive=${3//,/,,}	# QEMU option values escape a comma by doubling it
 	local QEMU_MACHINE= KERNEL_DTB= dtb
@@ -54,7 +61,7 @@ board_command() {
 			-kernel "$2/Image" -dtb "$dtb"
 			-append "console=ttymxc1,115200 root=/dev/mmcblk1p2 rootwait rw"
 			-drive "file=$drive,if=sd,bus=1,format=raw"
-			-netdev "user,id=n0,restrict=on" -net "nic,netdev=n0")
+			-netdev "$netdev,id=n0" -net "nic,netdev=n0${mac:+,macaddr=$mac}")
 		;;
 	*)
 		die "no QEMU machine '$QEMU_MACHINE' set up (QEMU_MACHINE in $1/board.conf)"
@@ -146,6 +153,8 @@ timeout=300
 snapshot=()
 qtest=
 monitor=
+netdev=user,restrict=on
+mac=
 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -154,6 +163,8 @@ while [ $# -gt 0 ]; do
 	--snapshot) snapshot=(-snapshot); shift ;;
 	--qtest) [ $# -ge 2 ] || usage; qtest=$2; shift 2 ;;
 	--monitor) [ $# -ge 2 ] || usage; monitor=$2; shift 2 ;;
+	--netdev) [ $# -ge 2 ] || usage; netdev=$2; shift 2 ;;
+	--mac) [ $# -ge 2 ] || usage; mac=$2; shift 2 ;;
 	--extra) shift; extra=("$@"); break ;;
 	*) usage ;;
 	esac

@@ -1,7 +1,7 @@
 #!/bin/sh
 # make test: host unit tests, a headless boot of the board's image (KUnit suites and doctests),
-# the board tests against the emulated pins, the boot-container checks and a scan of every
-# console for kernel splats. All results go through one parser into results/BOARD/
+# the board tests against the emulated pins and Ethernet port, the boot-container checks and a
+# scan of every console for kernel splats. All results go through one parser into results/BOARD/
 # (results.ktap, junit.xml, results.json); the last line is "N passed, N failed".
 # Usage: test.sh BOARD [VARIANT]   (VARIANT: a kernel variant such as "debug")
 set -eu
@@ -19,6 +19,17 @@ cargo build -q --release --locked -p bsp
 echo "== image for $board${variant:+ ($variant kernel)}"
 img=$("$TOP/scripts/build-image.sh" "$board" $variant)
 
+# The second board of board_net's two-board test: the C-driver image, so that our Ethernet
+# driver talks to mainline's over the wire. Without it that test fails and says why.
+peer=
+if [ "$variant" = c-drivers ]; then
+	peer=$img
+elif [ -f "$bdir/linux-c-drivers.fragment" ]; then
+	echo "== C-driver image for $board (peer board of the network tests)"
+	peer=$("$TOP/scripts/build-image.sh" "$board" c-drivers) ||
+		{ echo "no C-driver image: board_net's two_boards test will fail" >&2; peer=; }
+fi
+
 res=$TOP/results/$board${variant:+-$variant}
 rm -rf "$res"
 mkdir -p "$res"
@@ -29,9 +40,12 @@ boot=0
 [ "$boot" = 124 ] && echo "boot timed out after $timeout s: results below are what the log holds"
 
 # Each step below writes a KTAP document; a step that cannot run reports "not ok".
-echo "== board tests (qtest pins, libgpiod, broken device trees)"
+echo "== board tests (qtest pins, libgpiod, network, broken device trees)"
+# NET_UNBIND_CYCLES (default 1000) sets the unbind/bind cycles of the network tests.
 python3 "$TOP/tests/board/run.py" --board "$board" --kernel "$img/kernel" \
-	--image "$img/sdcard.img" --out "$res" | grep -E '^ *(not )?ok|^ *# [a-z_]+: ' || true
+	--image "$img/sdcard.img" --out "$res" \
+	${peer:+--peer-kernel "$peer/kernel" --peer-image "$peer/sdcard.img"} |
+	grep -E '^ *(not )?ok|^ *# [a-z_]+: ' || true
 [ -s "$res/board.ktap" ] || printf 'KTAP version 1\n1..1\nnot ok 1 board_tests # no output\n' \
 	>"$res/board.ktap"
 
@@ -63,7 +77,8 @@ echo "${t:+not }ok 1 tree_checks" >>"$res/tree.ktap"
 grep -E '^ *(not )?ok|#' "$res/tree.ktap" | sed -n '3,$p'
 
 echo "== kernel log scan"
-cat "$res/console.log" "$res/console-board.log" 2>/dev/null >"$res/consoles.log" || true
+cat "$res/console.log" "$res/console-board.log" "$res/console-net.log" \
+	"$res"/console-net-pair-*.log 2>/dev/null >"$res/consoles.log" || true
 "$TOP/tests/kernel-log-check.sh" "$res/consoles.log" >"$res/kernel-log.ktap" || true
 
 echo "== parser cross-check against kunit.py"

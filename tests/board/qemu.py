@@ -279,11 +279,13 @@ def _connect(path, timeout):
 class Machine:
     """One QEMU instance of a board, started through scripts/run-qemu.sh."""
 
-    def __init__(self, board, kernel, image, log_path):
+    def __init__(self, board, kernel, image, log_path, netdev=None, mac=None):
         self.board = board
         self.kernel = Path(kernel)
         self.image = Path(image)
         self.log_path = Path(log_path)
+        self.netdev = netdev    # the Ethernet back-end (run-qemu.sh --netdev), None: default
+        self.mac = mac
         self.proc = None
         self.console = self.qtest = self.monitor = None
         self.tmp = None
@@ -296,6 +298,10 @@ class Machine:
         mon = Path(self.tmp.name, "monitor")
         cmd = [str(TOP / "scripts/run-qemu.sh"), self.board, str(self.kernel), str(self.image),
                "--snapshot", "--qtest", str(qt), "--monitor", str(mon)]
+        if self.netdev:
+            cmd += ["--netdev", self.netdev]
+        if self.mac:
+            cmd += ["--mac", self.mac]
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
