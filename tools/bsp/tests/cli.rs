@@ -9,9 +9,7 @@ use std::{
 };
 
 fn data(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(file)
+    manifest_dir().join("tests/data").join(file)
 }
 
 /// A fresh output directory for one test.
@@ -161,4 +159,12 @@ fn binary_garbage_does_not_panic() {
     let output = bsp(&log, &out, &[]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
     assert_eq!(last_line(&output), "1 passed, 0 failed");
+}
+
+/// The package folder of this checkout. Cargo sets CARGO_MANIFEST_DIR when it runs a test, so
+/// a test binary reused from another checkout sharing the cached target folder (its
+/// fingerprint does not depend on the checkout's path) still reads this checkout's files.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
 }

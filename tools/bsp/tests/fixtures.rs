@@ -52,7 +52,7 @@ const FIXTURES: &[Row] = &[
 ];
 
 fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data")
+    manifest_dir().join("tests/data")
 }
 
 /// Parses a fixture the way `bsp results` reads a log.
@@ -164,4 +164,12 @@ fn module_document_is_merged() {
     let names: Vec<&str> = root.subtests.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(names, ["rust_doctests_kernel", "rust_fec"]);
     assert_eq!(root.counts.errors, 0);
+}
+
+/// The package folder of this checkout. Cargo sets CARGO_MANIFEST_DIR when it runs a test, so
+/// a test binary reused from another checkout sharing the cached target folder (its
+/// fingerprint does not depend on the checkout's path) still reads this checkout's files.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
 }

@@ -17,9 +17,7 @@ const RECORD: usize = 0x10000;
 const CONSOLE: usize = 0x40000;
 
 fn data(file: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(file);
+    let path = manifest_dir().join("tests/data").join(file);
     fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -125,4 +123,12 @@ fn capture_from_qemu() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
     assert!(passed > 300 && last.ends_with(" 0 failed"), "{last}");
+}
+
+/// The package folder of this checkout. Cargo sets CARGO_MANIFEST_DIR when it runs a test, so
+/// a test binary reused from another checkout sharing the cached target folder (its
+/// fingerprint does not depend on the checkout's path) still reads this checkout's files.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
 }

@@ -35,9 +35,7 @@ const SHORT_GAP: Duration = Duration::from_micros(300);
 const OPEN_DELAY: Duration = Duration::from_millis(200);
 
 fn data(file: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/data")
-        .join(file);
+    let path = manifest_dir().join("tests/data").join(file);
     fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -275,4 +273,12 @@ fn missing_port_is_an_error() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.starts_with("bsp: error: cannot open serial port /dev/ttyNOSUCH9: "));
     assert!(!out.exists());
+}
+
+/// The package folder of this checkout. Cargo sets CARGO_MANIFEST_DIR when it runs a test, so
+/// a test binary reused from another checkout sharing the cached target folder (its
+/// fingerprint does not depend on the checkout's path) still reads this checkout's files.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| env!("CARGO_MANIFEST_DIR").into(), PathBuf::from)
 }
