@@ -90,7 +90,7 @@ use kernel::{
         },
         Arc,
         Mutex,
-        SpinLock, //
+        SpinLockIrq, //
     },
     time::{
         delay::fsleep,
@@ -342,10 +342,12 @@ struct Enet {
     dev: ARef<device::Device>,
     rx_desc: DescRing,
     tx_desc: DescRing,
+    /// Taken by the NAPI poll and transmit (softirq) and by open and stop (process context),
+    /// hence with interrupts off.
     #[pin]
-    rx: SpinLock<RxState>,
+    rx: SpinLockIrq<RxState>,
     #[pin]
-    tx: SpinLock<TxState>,
+    tx: SpinLockIrq<TxState>,
     phy: PhyHandle,
     interface: Interface,
     #[pin]
@@ -986,11 +988,11 @@ impl<'bound> FecRust<'bound> {
             dev: bound.into(),
             rx_desc: DescRing::new(bound, RX_RING_SIZE)?,
             tx_desc: DescRing::new(bound, TX_RING_SIZE)?,
-            rx <- kernel::new_spinlock!(RxState {
+            rx <- kernel::new_spinlock_irq!(RxState {
                 ring: RxRing::new(MAX_FRAME_LEN),
                 bufs: KVec::new(),
             }),
-            tx <- kernel::new_spinlock!(TxState { ring: TxRing::new(), skbs: KVec::new() }),
+            tx <- kernel::new_spinlock_irq!(TxState { ring: TxRing::new(), skbs: KVec::new() }),
             phy,
             interface,
             connection <- kernel::new_mutex!(None),
