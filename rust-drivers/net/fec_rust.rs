@@ -408,16 +408,14 @@ impl Enet {
     /// Frees every buffer; the MAC is stopped. Packets still in the TX ring are dropped.
     fn free_rings(&self) {
         let mut tx = self.tx.lock();
-        let mut dropped = 0;
-        for slot in tx.skbs.iter_mut() {
-            if let Some(map) = slot.take() {
-                map.unmap().drop_with(DropReason::DevReady);
-                dropped += 1;
-            }
-        }
         tx.ring.reset(&self.tx_desc);
-        tx.skbs.clear();
+        let skbs = core::mem::take(&mut tx.skbs);
         drop(tx);
+        let mut dropped = 0;
+        for map in skbs.into_iter().flatten() {
+            map.unmap().drop_with(DropReason::DevReady);
+            dropped += 1;
+        }
         bump(&self.stats.tx_dropped, dropped);
 
         let bufs = core::mem::take(&mut self.rx.lock().bufs);
@@ -472,10 +470,17 @@ impl Enet {
 
     /// Reclaims sent frames; returns how many.
     fn reclaim_tx(&self, dev: &netdev::Device<Self>, budget: u32) -> u32 {
-        let mut tx = self.tx.lock();
         let (mut packets, mut bytes, mut errors) = (0u64, 0u64, 0u64);
-        while let Some((slot, status)) = tx.ring.reclaim(&self.tx_desc) {
-            let Some(map) = tx.skbs[slot].take() else {
+        // The lock keeps interrupts off: free each packet after dropping it, as freeing may
+        // run socket callbacks.
+        loop {
+            let mut tx = self.tx.lock();
+            let Some((slot, status)) = tx.ring.reclaim(&self.tx_desc) else {
+                break;
+            };
+            let map = tx.skbs[slot].take();
+            drop(tx);
+            let Some(map) = map else {
                 continue;
             };
             let skb = map.unmap();
@@ -488,8 +493,7 @@ impl Enet {
                 skb.drop_with(DropReason::NotSpecified);
             }
         }
-        let wake = tx.ring.free() >= TX_WAKE_THRESHOLD;
-        drop(tx);
+        let wake = self.tx.lock().ring.free() >= TX_WAKE_THRESHOLD;
 
         bump(&self.stats.tx_packets, packets);
         bump(&self.stats.tx_bytes, bytes);
@@ -501,22 +505,44 @@ impl Enet {
     }
 
     /// Hands up to `budget` received frames to the stack; returns how many slots it handled.
+    ///
+    /// Only this poll function moves the RX ring while the interface is up, so a slot that
+    /// `next` returned stays filled between two holds of the lock. The lock keeps interrupts
+    /// off: allocation and the stack run outside it.
     fn receive(&self, dev: &netdev::Device<Self>, napi: &Napi, budget: u32) -> u32 {
-        let mut rx = self.rx.lock();
         let mut done = 0;
         while done < budget {
-            let Some((slot, frame)) = rx.ring.next(&self.rx_desc) else {
+            let Some((slot, frame)) = self.rx.lock().ring.next(&self.rx_desc) else {
                 break;
             };
             done += 1;
-            match frame {
-                Ok(len) => self.deliver(dev, napi, &mut rx.bufs[slot], len),
-                Err(e) => self.count_rx_error(e),
+            let skb = match frame {
+                Ok(len) => napi.alloc_skb(len as u32).ok(),
+                Err(e) => {
+                    self.count_rx_error(e);
+                    None
+                }
+            };
+            if frame.is_ok() && skb.is_none() {
+                bump(&self.stats.rx_dropped, 1);
             }
+
+            let mut rx = self.rx.lock();
+            let copied = match (skb, frame) {
+                (Some(mut skb), Ok(len)) => rx.bufs[slot]
+                    .with_cpu(|bytes| skb.put_slice(&bytes[..len]))
+                    .map(|()| skb)
+                    .ok(),
+                _ => None,
+            };
             let addr = rx.bufs[slot].dma_handle() as u32;
             let _ = rx.ring.release(&self.rx_desc, slot, addr);
+            drop(rx);
+
+            if let Some(skb) = copied {
+                self.deliver(dev, napi, skb);
+            }
         }
-        drop(rx);
         if done > 0 {
             // The MAC stops when it meets a full slot; tell it there are empty ones again.
             let _ = write(&self.regs, reg::RDAR, 0);
@@ -524,29 +550,15 @@ impl Enet {
         done
     }
 
-    fn deliver(
-        &self,
-        dev: &netdev::Device<Self>,
-        napi: &Napi,
-        buf: &mut Mapping<KVec<u8>>,
-        len: usize,
-    ) {
-        let Ok(mut skb) = napi.alloc_skb(len as u32) else {
-            bump(&self.stats.rx_dropped, 1);
-            return;
-        };
-        if buf.with_cpu(|bytes| skb.put_slice(&bytes[..len])).is_err() {
-            skb.drop_with(DropReason::NoMem);
-            bump(&self.stats.rx_dropped, 1);
-            return;
-        }
+    fn deliver(&self, dev: &netdev::Device<Self>, napi: &Napi, mut skb: SkBuff) {
+        let len = skb.len();
         if skb.eth_type_trans(dev).is_err() {
             skb.drop_with(DropReason::PktTooSmall);
             bump(&self.stats.rx_length_errors, 1);
             return;
         }
         bump(&self.stats.rx_packets, 1);
-        bump(&self.stats.rx_bytes, len as u64);
+        bump(&self.stats.rx_bytes, u64::from(len));
         napi.gro_receive(skb);
     }
 
