@@ -16,10 +16,13 @@ boot=
 if [ -f "$bdir/uboot.conf" ]; then
 	boot=$("$TOP/scripts/build-bootloader.sh" "$board")
 fi
-# The C programs of tests/board/ are built into the root file system too.
-inputs=$( (find "$TOP/overlay" "$bdir" -type f; find "$TOP/tests/board" -name '*.c') | sort)
-key=$(echo "$kdir $boot" |
-	hash_files $inputs "$TOP/scripts/mkrootfs.sh" "$TOP/scripts/mkimage.sh" -)
+# The C programs of tests/board/ and the bsp tool (with its Rust compiler) are built into the
+# root file system too.
+inputs=$( (find "$TOP/overlay" "$bdir" -type f; find "$TOP/tests/board" -name '*.c'
+	find "$TOP/tools/bsp/src" -type f) | sort)
+key=$(echo "$kdir $boot $(rustc --version)" |
+	hash_files $inputs "$TOP/tools/bsp/Cargo.toml" "$TOP/Cargo.lock" \
+		"$TOP/scripts/build-target-bsp.sh" "$TOP/scripts/mkrootfs.sh" "$TOP/scripts/mkimage.sh" -)
 out=$BSP_CACHE/out/image/$board${variant:+-$variant}-$key
 
 if [ ! -f "$out/sdcard.img.bmap" ]; then

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Build a board's root file system image, OUTDIR/rootfs.ext4: the Debian target packages
 # listed in board/<vendor>/<board>/rootfs.debs unpacked with dpkg-deb -x (never installed),
-# busybox applet links, the C programs of tests/board/ (built static for the target), overlay/
-# (then the board's own overlay/, if any) and the mount points.
+# busybox applet links, the C programs of tests/board/ (built static for the target), the bsp
+# tool (tools/bsp, built for the target), overlay/ (then the board's own overlay/, if any) and
+# the mount points.
 # No root rights, fakeroot or loop mounts: mkfs.ext4 -d copies the tree, debugfs fixes owners.
 # Usage: mkrootfs.sh BOARD OUTDIR
 # Environment: BSP_CACHE (see lib.sh), ROOTFS_SIZE (default 128M),
@@ -139,6 +140,16 @@ add_test_programs() {
 	done
 }
 
+# add_bsp_tool ARCH ROOT BOARD: the bsp tool built for the target, and /etc/bsp/board, which tells
+# the start-up script the board's name, ARCH and the KUnit suites its boot must report
+add_bsp_tool() {
+	bsp=$("$TOP/scripts/build-target-bsp.sh" "$1") || exit 1
+	cp "$bsp" "$2/usr/bin/bsp"
+	mkdir -p "$2/etc/bsp"
+	printf 'BOARD=%s\nARCH=%s\nKUNIT_SUITES="%s"\n' "$3" "$1" "$KUNIT_SUITES" \
+		>"$2/etc/bsp/board"
+}
+
 # add_overlays BOARD_DIR ROOT: copy overlay/, then BOARD_DIR/overlay/ if present, over ROOT
 add_overlays() {
 	cp -a "$TOP/overlay/." "$2/"
@@ -214,6 +225,7 @@ merge_usr "$root"
 link_applets "$root"
 prune "$root"
 add_test_programs "$ARCH" "$root"
+add_bsp_tool "$ARCH" "$root" "$1"
 add_overlays "$board" "$root"
 add_skeleton "$root"
 epoch=$(source_epoch)

@@ -11,7 +11,11 @@ root=${BSP_CACHE:-$HOME/.cache/rust-bsp}/apt
 mkdir -p "$root/lists/partial" "$root/archives/partial" "$root/etc/sources.list.d" \
 	"$root/etc/preferences.d"
 touch "$root/dpkg.status"
-cp "$top/board/common/private-apt.list" "$root/etc/sources.list"
+# A changed source list makes the package lists stale: drop them, the next step updates.
+if ! cmp -s "$top/board/common/private-apt.list" "$root/etc/sources.list"; then
+	rm -f "$root"/lists/*_Packages* "$root"/lists/*_Sources*
+	cp "$top/board/common/private-apt.list" "$root/etc/sources.list"
+fi
 
 apt_private() {
 	apt-get -q -o Dir::Etc="$root/etc" -o Dir::State="$root" -o Dir::State::Lists="$root/lists" \

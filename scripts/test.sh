@@ -78,7 +78,7 @@ grep -E '^ *(not )?ok|#' "$res/tree.ktap" | sed -n '3,$p'
 
 echo "== kernel log scan"
 cat "$res/console.log" "$res/console-board.log" "$res/console-net.log" \
-	"$res"/console-net-pair-*.log 2>/dev/null >"$res/consoles.log" || true
+	"$res/console-card.log" "$res"/console-net-pair-*.log 2>/dev/null >"$res/consoles.log" || true
 "$TOP/tests/kernel-log-check.sh" "$res/consoles.log" >"$res/kernel-log.ktap" || true
 
 echo "== parser cross-check against kunit.py"

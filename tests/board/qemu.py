@@ -2,8 +2,8 @@
 """A board in QEMU for tests: its console, its qtest socket and its monitor.
 
 scripts/run-qemu.sh builds the QEMU command line; this module only asks it for the console
-on standard input and output (a pipe here), a qtest socket and a monitor socket, and never
-writes the image (--snapshot).
+on standard input and output (a pipe here), a qtest socket and a monitor socket, and does not
+write the image (--snapshot) unless a test asks for a writable card.
 
 Limitation: qtest intercepts the outputs of one device per QEMU instance, so a test sees the
 pads of a single GPIO bank (the one `Machine.qtest.intercept` named first).
@@ -279,13 +279,14 @@ def _connect(path, timeout):
 class Machine:
     """One QEMU instance of a board, started through scripts/run-qemu.sh."""
 
-    def __init__(self, board, kernel, image, log_path, netdev=None, mac=None):
+    def __init__(self, board, kernel, image, log_path, netdev=None, mac=None, writable=False):
         self.board = board
         self.kernel = Path(kernel)
         self.image = Path(image)
         self.log_path = Path(log_path)
         self.netdev = netdev    # the Ethernet back-end (run-qemu.sh --netdev), None: default
         self.mac = mac
+        self.writable = writable    # the guest's writes reach the image file
         self.proc = None
         self.console = self.qtest = self.monitor = None
         self.tmp = None
@@ -297,7 +298,9 @@ class Machine:
         qt = Path(self.tmp.name, "qtest")
         mon = Path(self.tmp.name, "monitor")
         cmd = [str(TOP / "scripts/run-qemu.sh"), self.board, str(self.kernel), str(self.image),
-               "--snapshot", "--qtest", str(qt), "--monitor", str(mon)]
+               "--qtest", str(qt), "--monitor", str(mon)]
+        if not self.writable:
+            cmd.append("--snapshot")
         if self.netdev:
             cmd += ["--netdev", self.netdev]
         if self.mac:

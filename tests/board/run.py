@@ -11,6 +11,7 @@ Exit status: 0 if every test passed or was skipped, 1 if one failed, 2 on bad ar
 """
 
 import argparse
+import subprocess
 import sys
 import tempfile
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bad_dt_suite  # noqa: E402
+import card_suite  # noqa: E402
 import gpio_suite  # noqa: E402
 import gpiotools  # noqa: E402
 import net_bad_dt_suite  # noqa: E402
@@ -124,8 +126,20 @@ def board_net_bad_dt(writer, args):
                          None)
 
 
+def board_card(writer, args):
+    """Two boots of a writable copy of the card, then the results it holds."""
+    with tempfile.TemporaryDirectory(prefix="bsp-card-") as work:
+        ctx = card_suite.Context(args, work)
+        try:
+            ctx.run(Path(args.out, "console-card.log"))
+        except (AssertionError, BoardError, OSError, subprocess.CalledProcessError) as err:
+            return fail_suite(writer, "board_card", card_suite.TESTS, f"card run: {err}")
+        return run_suite(writer, "board_card", card_suite.TESTS, ctx, None)
+
+
 SUITES = {"board_gpio": board_gpio, "board_gpio_bad_dt": board_gpio_bad_dt,
-          "board_net": board_net, "board_net_bad_dt": board_net_bad_dt}
+          "board_net": board_net, "board_net_bad_dt": board_net_bad_dt,
+          "board_card": board_card}
 
 
 def main():
