@@ -124,24 +124,25 @@ def check_boot(machine, variant):
     assert not problems, "\n".join(problems)
 
 
-def run_variant(args, variant, work):
-    """Boot one variant; None if it passed, else what went wrong."""
-    kdir = make_dtb(Path(args.kernel), board_dtb(args.board), variant, work)
-    log = Path(args.out, f"console-bad-dt-{variant[0]}.log")
-    machine = Machine(args.board, kdir, args.image, log)
-    try:
-        machine.start()
-        check_boot(machine, variant)
-    finally:
-        machine.stop()
+def variant_tests(args, work, variants, make, check, log_prefix):
+    """One test function per broken device tree of `variants`, named after it. Each writes its
+    DTB with make(kernel_dir, dtb_name, variant, work), boots it, and check(machine, variant)
+    raises if the board does not behave; the console goes to OUT/log_prefix-NAME.log."""
+    def test_of(variant):
+        def test(_ctx):
+            kdir = make(Path(args.kernel), board_dtb(args.board), variant, work)
+            log = Path(args.out, f"{log_prefix}-{variant[0]}.log")
+            machine = Machine(args.board, kdir, args.image, log)
+            try:
+                machine.start()
+                check(machine, variant)
+            finally:
+                machine.stop()
+        test.__name__ = f"test_{variant[0]}"
+        return test
+    return [test_of(v) for v in variants]
 
 
 def tests(args, work):
-    """One test function per variant, named after it."""
-    def make(variant):
-        def test(_ctx):
-            run_variant(args, variant, work)
-        test.__name__ = f"test_{variant[0]}"
-        return test
-    return [make(v) for v in VARIANTS]
-
+    """The suite's tests, one per variant."""
+    return variant_tests(args, work, VARIANTS, make_dtb, check_boot, "console-bad-dt")

@@ -10,27 +10,21 @@ Usage: bench.py --kernel-a KDIR --kernel-b KDIR --image IMG [--board B] [--round
 Figures under TCG measure the emulator as much as the driver: compare ratios, not absolutes.
 """
 
-import argparse
 import re
-import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import abbench as ab  # noqa: E402
 import gpiotools as gt  # noqa: E402
 from qemu import BoardError, Machine  # noqa: E402
 
 BANK = 3
 IN_LINE, OUT_LINE = 5, 21
-
-
-def percentile(values, pct):
-    """The pct-th percentile (nearest rank) of values."""
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
+# Figures in print order: name, format
+FIGURES = (("sets/s", ".0f"), ("gets/s", ".0f"), ("rtt p50 us", ".0f"), ("rtt p99 us", ".0f"))
 
 
 def set_get(console, chip, count):
@@ -78,8 +72,8 @@ def measure(args, kernel, label, log):
         rtts, guest = round_trips(machine, chip, args.trips)
     finally:
         machine.stop()
-    fig = {"sets/s": sets, "gets/s": gets, "rtt p50 us": percentile(rtts, 50),
-           "rtt p99 us": percentile(rtts, 99)}
+    fig = {"sets/s": sets, "gets/s": gets, "rtt p50 us": ab.percentile(rtts, 50),
+           "rtt p99 us": ab.percentile(rtts, 99)}
     print(f"{label}: " + ", ".join(f"{k} {v:.0f}" for k, v in fig.items())
           + f"; guest {guest}", flush=True)
     return fig
@@ -87,31 +81,10 @@ def measure(args, kernel, label, log):
 
 def main():
     """Alternate the kernels, then print medians per kernel and B/A ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kernel-a", required=True, type=Path)
-    parser.add_argument("--kernel-b", required=True, type=Path)
-    parser.add_argument("--image", required=True, type=Path)
-    parser.add_argument("--board", default="imx8mp-evk")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser = ab.parser(__doc__.splitlines()[0], rounds=2)
     parser.add_argument("--count", type=int, default=200000, help="sets and gets per run")
     parser.add_argument("--trips", type=int, default=200, help="edge round trips per run")
-    parser.add_argument("--out", type=Path, help="folder for console logs (default: temporary)")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="bsp-bench-") as tmp:
-        out = args.out or Path(tmp)
-        results = {"A": [], "B": []}
-        for rnd in range(args.rounds):
-            for name, kernel in (("A", args.kernel_a), ("B", args.kernel_b)):
-                log = out / f"console-bench-{name}{rnd + 1}.log"
-                results[name].append(measure(args, kernel, f"{name} round {rnd + 1}", log))
-
-    print(f"\nmedians over {args.rounds} boots each (A = {args.kernel_a}, B = {args.kernel_b})")
-    print(f"{'figure':<12} {'A':>10} {'B':>10} {'B/A':>7}")
-    for key in results["A"][0]:
-        a = statistics.median(r[key] for r in results["A"])
-        b = statistics.median(r[key] for r in results["B"])
-        print(f"{key:<12} {a:>10.0f} {b:>10.0f} {b / a if a else float('nan'):>7.2f}")
+    ab.compare(parser.parse_args(), measure, FIGURES, "console-bench")
     return 0
 
 

@@ -17,9 +17,9 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from bad_dt_suite import board_dtb
+from bad_dt_suite import variant_tests
 from nettools import DEVICE, IFACE, device_of
-from qemu import Machine, READY
+from qemu import READY
 
 # The driver core's own line after any failed probe; it names nothing.
 CORE_LINE = re.compile(r"probe with driver \S+ failed")
@@ -106,23 +106,6 @@ def check_boot(machine, variant):
     assert not problems, f"{name}: " + "\n".join(problems)
 
 
-def run_variant(args, variant, work):
-    """Boot one variant; raises if it does not behave."""
-    kdir = make_dtb(Path(args.kernel), board_dtb(args.board), variant, work)
-    log = Path(args.out, f"console-net-bad-dt-{variant[0]}.log")
-    machine = Machine(args.board, kdir, args.image, log)
-    try:
-        machine.start()
-        check_boot(machine, variant)
-    finally:
-        machine.stop()
-
-
 def tests(args, work):
-    """One test function per variant, named after it."""
-    def make(variant):
-        def test(_ctx):
-            run_variant(args, variant, work)
-        test.__name__ = f"test_{variant[0]}"
-        return test
-    return [make(v) for v in VARIANTS]
+    """The suite's tests, one per variant."""
+    return variant_tests(args, work, VARIANTS, make_dtb, check_boot, "console-net-bad-dt")

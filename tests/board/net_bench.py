@@ -12,16 +12,15 @@ into the guest, so the host side is slirp: under TCG the figures measure the emu
 as the driver; compare ratios, not absolutes.
 """
 
-import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import abbench as ab  # noqa: E402
 import nettools as nt  # noqa: E402
 from qemu import BoardError, Machine  # noqa: E402
 
@@ -111,7 +110,7 @@ def measure(args, kernel, label, log):
     fig = dict(zip((name for name, _ in FIGURES), (
         statistics.median(r for r, _ in rx), statistics.median(t for t, _ in tx),
         statistics.median(c for _, c in rx), statistics.median(c for _, c in tx),
-        nt.percentile(rtts, 50), nt.percentile(rtts, 99))))
+        ab.percentile(rtts, 50), ab.percentile(rtts, 99))))
     print(f"{label} ({driver}): " + ", ".join(f"{name} {fig[name]:{fmt}}"
                                               for name, fmt in FIGURES), flush=True)
     return fig
@@ -119,32 +118,11 @@ def measure(args, kernel, label, log):
 
 def main():
     """Alternate the kernels, then print medians per kernel and B/A ratios."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--kernel-a", required=True, type=Path)
-    parser.add_argument("--kernel-b", required=True, type=Path)
-    parser.add_argument("--image", required=True, type=Path)
-    parser.add_argument("--board", default="imx8mp-evk")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser = ab.parser(__doc__.splitlines()[0], rounds=3)
     parser.add_argument("--mib", type=int, default=64, help="MiB per transfer")
     parser.add_argument("--transfers", type=int, default=3, help="transfers each way per boot")
     parser.add_argument("--pings", type=int, default=500, help="pings per boot")
-    parser.add_argument("--out", type=Path, help="folder for console logs (default: temporary)")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory(prefix="bsp-net-bench-") as tmp:
-        out = args.out or Path(tmp)
-        results = {"A": [], "B": []}
-        for rnd in range(args.rounds):
-            for name, kernel in (("A", args.kernel_a), ("B", args.kernel_b)):
-                log = out / f"console-net-bench-{name}{rnd + 1}.log"
-                results[name].append(measure(args, kernel, f"{name} round {rnd + 1}", log))
-
-    print(f"\nmedians over {args.rounds} boots each (A = {args.kernel_a}, B = {args.kernel_b})")
-    print(f"{'figure':<18} {'A':>9} {'B':>9} {'B/A':>6}")
-    for key, fmt in FIGURES:
-        a = statistics.median(r[key] for r in results["A"])
-        b = statistics.median(r[key] for r in results["B"])
-        print(f"{key:<18} {a:>9{fmt}} {b:>9{fmt}} {b / a if a else float('nan'):>6.2f}")
+    ab.compare(parser.parse_args(), measure, FIGURES, "console-net-bench")
     return 0
 
 

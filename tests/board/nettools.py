@@ -160,12 +160,6 @@ def ping(console, target, args="-c 3 -W 2", timeout=60):
     return int(counts.group(1)), int(counts.group(2)), times
 
 
-def percentile(values_, pct):
-    """The pct-th percentile (nearest rank) of values_."""
-    ordered = sorted(values_)
-    return ordered[min(len(ordered) - 1, int(len(ordered) * pct / 100))]
-
-
 def device_of(console):
     """The platform device name of eth0 (e.g. 30be0000.ethernet), or None."""
     out = console.check(f"readlink -f /sys/class/net/{IFACE}/device || true")
