@@ -29,13 +29,21 @@ patches=$(find "$TOP/patches/linux" -name '*.patch' | sort)
 drivers=$(find "$TOP/rust-drivers" -name host -prune -o -name target -prune -o -type f -print | sort)
 tools=$(rustc --version; bindgen --version; clang-19 --version | head -1)
 
+# The build folder is keyed by what the configuration holds, not by board or file names, so
+# boards with the same configuration (a board made by new-board.sh, at first) share one
+# build; the output adds the drivers and the board's own device tree.
 src_key=$(cat "$TOP/board/common/linux-source.sha256" | hash_files $patches -)
-cfg_key=$(echo "$src_key $tools" | hash_files $fragments -)
-key=$(echo "$cfg_key" | hash_files $drivers "$TOP/linux/install-rust-drivers.sh" "$bdir/board.conf" \
-	$(find "$TOP/dts" -type f | sort) -)
+# shellcheck disable=SC2086 # one argument per fragment
+cfg_key=$( (echo "$src_key $tools $ARCH"; cat $fragments) | sha256sum | cut -c1-16)
+own_dts=
+case $KERNEL_DTB in */*) ;; *) own_dts=$TOP/dts/${KERNEL_DTB%.dtb}.dts ;; esac
+[ -z "$own_dts" ] || [ -f "$own_dts" ] ||
+	die "board.conf names $KERNEL_DTB, but there is no ${own_dts#"$TOP"/}"
+key=$(echo "$cfg_key $KERNEL_IMAGE $KERNEL_DTB" |
+	hash_files $drivers "$TOP/linux/install-rust-drivers.sh" $own_dts -)
 out=$BSP_CACHE/out/kernel/$board-$key
 src=$BSP_CACHE/src/linux-7.3.4-$src_key
-obj=$BSP_CACHE/build/$board-$cfg_key
+obj=$BSP_CACHE/build/$ARCH-$cfg_key
 
 if [ -f "$out/Image" ]; then
 	echo "kernel for $board is up to date" >&2
@@ -73,11 +81,7 @@ kmake() {
 install_dts() {
 	case $KERNEL_DTB in
 	*/*) ;;
-	*)
-		dts=$TOP/dts/${KERNEL_DTB%.dtb}.dts
-		[ -f "$dts" ] || die "board.conf names $KERNEL_DTB, but there is no ${dts#"$TOP"/}"
-		cp "$dts" "$src/arch/$ARCH/boot/dts/"
-		;;
+	*) cp "$own_dts" "$src/arch/$ARCH/boot/dts/" ;;
 	esac
 }
 

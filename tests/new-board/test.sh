@@ -2,13 +2,15 @@
 # Test scripts/new-board.sh in a scratch copy of the tree (the files git tracks or would
 # track; no target/ or results/): the refusals write nothing and exit 2, and a new board
 # gets the kernel inputs of the board it comes from, a device tree that differs only in its
-# model, and a defconfig whose paths exist. No kernel is built.
+# model, and a defconfig whose paths exist; then it builds and boots in QEMU. The build
+# shares the cache ($BSP_CACHE) and needs `make setup` done and the host bsp built.
 # Usage: tests/new-board/test.sh   (BUILDROOT=/path also checks the new defconfig with
 # tests/buildroot/check-defconfig.sh). Prints one "ok"/"not ok" line per check.
 set -eu
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 BSP_CACHE=${BSP_CACHE:-$HOME/.cache/rust-bsp}
+CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$BSP_CACHE/cargo-target}
 failed=0
 count=0
 
@@ -101,6 +103,29 @@ dts_only_model() {
 	diff "$work/$(basename "$1" .dts).nomodel" "$work/$(basename "$2" .dts).nomodel"
 }
 
+# builds_and_boots BOARD: the copy builds BOARD's image (its kernel shares the build of the
+# board it came from through the cache) and QEMU boots it to userspace with the new device
+# tree's model and a KUnit run that passes with the board's suites; its outputs are removed
+builds_and_boots() {
+	img=$("$copy/scripts/build-image.sh" "$1" 2>"$work/build-$1.log") ||
+		{ tail -n 5 "$work/build-$1.log"; return 1; }
+	kdir=$(readlink -f "$img/kernel")
+	status=0
+	"$copy/scripts/run-qemu.sh" "$1" "$img/kernel" "$img/sdcard.img" --headless \
+		"$work/console-$1.log" --timeout 300 >/dev/null 2>&1 || status=$?
+	suites=$(conf "$copy/board/nxp/$1" KUNIT_SUITES)
+	# shellcheck disable=SC2046 # one option per suite
+	"$CARGO_TARGET_DIR/release/bsp" results "$work/console-$1.log" --out "$work/r-$1" \
+		$(for s in $suites; do echo "--expect-suite $s"; done) >"$work/r-$1.txt" 2>&1 ||
+		status=1
+	report=$(tail -n 1 "$work/r-$1.txt")
+	rm -rf "$img" "$kdir"
+	[ "$status" = 0 ] || { echo "boot: status $status, KUnit: $report"; return 1; }
+	tr -d '\r' <"$work/console-$1.log" | grep -q "Machine model: $1\$" ||
+		{ echo "no 'Machine model: $1'"; return 1; }
+	echo "$report"
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/new-board-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -165,6 +190,8 @@ check "board_dir finds evk2" sh -c \
 check "evk2's fragments are its own copies" sh -c \
 	"grep -q 'board/acme/evk2/linux.fragment' '$copy/board/acme/evk2/board.conf'"
 check "evk3 from my-carrier2 works too" "$copy/scripts/new-board.sh" evk3 --from my-carrier2
+
+check "my-carrier2 builds and boots in QEMU, its KUnit suites pass" builds_and_boots my-carrier2
 
 if [ -n "${BUILDROOT:-}" ]; then
 	check "Buildroot takes the new defconfigs" "$copy/tests/buildroot/check-defconfig.sh" \
