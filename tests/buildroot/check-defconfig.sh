@@ -2,7 +2,8 @@
 # Check our Buildroot defconfigs against a Buildroot tree: each one is loaded with this tree
 # as BR2_EXTERNAL and saved again with savedefconfig; the result must be the file itself.
 # A difference means a symbol Buildroot does not know or drops (a typo, an unmet
-# dependency, a renamed option) or a line that is not minimal.
+# dependency, a renamed option) or a line that is not minimal. The kernel tarball the
+# defconfig downloads must also have its sha256 in patches/linux/linux.hash.
 # Usage: check-defconfig.sh BUILDROOT_DIR [DEFCONFIG_NAME...]   (default: every configs/*)
 # Buildroot's kconfig runs in a scratch output folder; nothing is downloaded or built.
 set -eu
@@ -28,6 +29,18 @@ if [ $# -eq 0 ]; then
 	[ $# -gt 0 ] || die "no defconfig in $top/configs"
 fi
 
+# kernel_hash CONFIG: the kernel download CONFIG names must have a sha256 line in our
+# patches/linux/linux.hash (BR2_DOWNLOAD_FORCE_CHECK_HASHES looks there); prints what fails
+kernel_hash() {
+	loc=$(sed -n 's/^BR2_LINUX_KERNEL_CUSTOM_TARBALL_LOCATION="\(.*\)"$/\1/p' "$1")
+	ver=$(sed -n 's/^BR2_LINUX_KERNEL_CUSTOM_VERSION_VALUE="\(.*\)"$/\1/p' "$1")
+	file=${loc##*/}
+	[ -n "$file" ] || file=${ver:+linux-$ver.tar.xz}
+	[ -n "$file" ] || return 0
+	grep -Eq "^sha256 +[0-9a-f]{64} +$file\$" "$top/patches/linux/linux.hash" ||
+		echo "no sha256 of $file in patches/linux/linux.hash"
+}
+
 work=$(mktemp -d "${TMPDIR:-/tmp}/check-defconfig.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
@@ -45,7 +58,11 @@ for name in "$@"; do
 		failed=1
 		continue
 	fi
-	if diff -u "$top/configs/$name" "$out/saved" >"$work/diff"; then
+	missing=$(kernel_hash "$out/.config")
+	if [ -n "$missing" ]; then
+		echo "not ok $name: $missing" >&2
+		failed=1
+	elif diff -u "$top/configs/$name" "$out/saved" >"$work/diff"; then
 		echo "ok $name"
 	else
 		echo "not ok $name: savedefconfig differs (- ours, + Buildroot's):" >&2
