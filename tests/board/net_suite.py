@@ -1,20 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
 """board_net: the board's Ethernet port (ENET1, platform device 30be0000.ethernet, eth0) seen
 from userspace and from QEMU: DHCP and ping against slirp, TCP transfers to and from the host,
-the link taken down and up from the monitor, a flood, unbind/bind cycles under traffic, and
-two boards on one wire.
+the link taken down and up from the monitor, a flood, unbind/bind cycles under traffic, two
+boards on one wire, and oversized frames from the wire.
 
 Nothing here names a driver: the one bound to eth0 is read from sysfs and printed as a
 diagnostic, so the suite runs unchanged on the C fec driver and on ours, to tell a driver bug
 from a test bug. The two-board test takes a second kernel and image (--peer-kernel,
---peer-image), to put one driver on each end.
+--peer-image), to put one driver on each end. The oversized-frame test is itself the board's
+link partner (nettools.Wire).
 
 Networks (nettools.py): QEMU user networking with restrict=on and host ports of 127.0.0.1
 forwarded into the guest; for two boards, a unix socket between the two QEMUs.
 
 Limitations: slirp drops every UDP datagram the guest sends under restrict=on, so what the
 guest transmits in the flood is checked through its counters, not at the host. QEMU's link is
-all or nothing: no errors, pause frames or speed changes can be injected.
+all or nothing: no CRC errors, pause frames or speed changes can be injected, and QEMU pads
+short frames to 60 bytes, so no runt reaches the MAC.
 """
 
 import hashlib
@@ -410,6 +412,70 @@ class ThreadWithResult(threading.Thread):
         if self.error:
             raise self.error
         return self.value
+
+
+# The test as the board's link partner (nettools.Wire): its MAC, the board's, the addresses.
+WIRE_PEER = ("52:54:00:00:00:0d", "10.0.4.1")
+WIRE_BOARD = ("52:54:00:00:00:0c", "10.0.4.2")
+# Frames longer than an MTU-1500 frame may be (1518 with FCS; RCR.MAX_FL), sent from the
+# wire: lengths without FCS. Over MRBR they also span several receive buffers.
+OVERSIZED = (1519, 1600, 2100, 4000, 9000)
+OVERSIZED_RUN = 300         # then this many 1600-byte frames, more than the RX ring holds
+
+
+def junk_frame(dst_mac, src_mac, size):
+    """An Ethernet frame of `size` bytes (no FCS) with a local experimental EtherType."""
+    return (nt.mac_bytes(dst_mac) + nt.mac_bytes(src_mac) + b"\x88\xb5").ljust(size, b"\xa5")
+
+
+def answers_arp(wire, console, tries=3):
+    """Whether the board answers an ARP request from the wire within a few seconds."""
+    for _ in range(tries):
+        wire.send(nt.arp_request(WIRE_PEER[0], WIRE_PEER[1], WIRE_BOARD[1]))
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            frame = wire.receive(deadline - time.monotonic())
+            if frame and nt.is_arp_reply(frame, WIRE_PEER[0], WIRE_BOARD[1]):
+                return True
+    return False
+
+
+def test_oversized_frames(ctx):
+    """Frames longer than the MTU allows, put on the wire by the test itself (one a length,
+    then a run longer than the RX ring): each is dropped and counted once in
+    rx_length_errors, none reaches the stack, and the port still answers ARP."""
+    wire = nt.Wire(Path(ctx.work, "frames.sock"))
+    log = Path(ctx.args.out, "console-net-frames.log")
+    machine = Machine(ctx.args.board, ctx.args.kernel, ctx.args.image, log,
+                      netdev=nt.stream_netdev(wire.listener.getsockname(), False),
+                      mac=WIRE_BOARD[0])
+    try:
+        machine.start()
+        wire.accept()
+        console = machine.console
+        console.wait_for(re.escape(READY), 60)
+        console.shell_ready(20)
+        setup_static(console, *WIRE_BOARD)
+        assert answers_arp(wire, console), "no ARP reply before the oversized frames"
+        before = nt.statistics(console)
+        sizes = list(OVERSIZED) + [1600] * OVERSIZED_RUN
+        for size in sizes:
+            wire.send(junk_frame(WIRE_BOARD[0], WIRE_PEER[0], size))
+        assert answers_arp(wire, console), "no ARP reply after the oversized frames"
+        after = nt.statistics(console)
+        crashes = console.crashes()
+    finally:
+        machine.stop()
+        wire.close()
+    delta = {k: after[k] - before.get(k, 0) for k in after}
+    assert not crashes, f"kernel: {crashes[:3]}"
+    assert delta["rx_length_errors"] == len(sizes), \
+        f"rx_length_errors +{delta['rx_length_errors']} for {len(sizes)} oversized frames"
+    assert delta["rx_errors"] >= len(sizes), f"rx_errors +{delta['rx_errors']}"
+    # what reached the stack: the ARP requests (up to 3 a try) and nothing of the junk
+    assert 1 <= delta["rx_packets"] <= 6, f"rx_packets +{delta['rx_packets']}"
+    return [f"{len(sizes)} oversized frames ({min(sizes)}-{max(sizes)} bytes): "
+            f"rx_length_errors +{delta['rx_length_errors']}, rx_packets +{delta['rx_packets']}"]
 
 
 TESTS = [

@@ -4,11 +4,13 @@
 
 Every network here stays on this machine: QEMU's user network with restrict=on (slirp answers
 DHCP, ARP and pings at 10.0.2.2 and drops what the guest sends anywhere else), host ports on
-127.0.0.1 forwarded into the guest (hostfwd), or a unix socket between two QEMUs (stream).
+127.0.0.1 forwarded into the guest (hostfwd), a unix socket between two QEMUs (stream), or
+one between QEMU and the test itself (Wire).
 """
 
 import re
 import socket
+import struct
 import time
 
 from qemu import BoardError
@@ -172,3 +174,72 @@ def driver_name(console):
     out = console.check(f"readlink /sys/class/net/{IFACE}/device/driver || true")
     match = re.search(r"^\S*/drivers/([^/\s]+)$", out, re.M)
     return match.group(1) if match else None
+
+
+class Wire:
+    """The far end of the board's Ethernet cable, played by the test: a unix socket that QEMU's
+    stream back-end connects to (stream_netdev(path, server=False)). Frames travel as QEMU's
+    stream format has them: a 4-byte big-endian length, then the frame without its FCS."""
+
+    def __init__(self, path):
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(path))
+        self.listener.listen(1)
+        self.conn = None
+        self.buf = b""
+
+    def accept(self, timeout=20):
+        """Wait for QEMU to connect."""
+        self.listener.settimeout(timeout)
+        self.conn, _ = self.listener.accept()
+
+    def send(self, frame):
+        """Put one frame on the wire towards the board."""
+        self.conn.sendall(struct.pack(">I", len(frame)) + frame)
+
+    def receive(self, timeout):
+        """The next frame the board sent, or None after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if len(self.buf) >= 4:
+                size = struct.unpack(">I", self.buf[:4])[0]
+                if len(self.buf) >= 4 + size:
+                    frame, self.buf = self.buf[4:4 + size], self.buf[4 + size:]
+                    return frame
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            self.conn.settimeout(left)
+            try:
+                data = self.conn.recv(65536)
+            except socket.timeout:
+                return None
+            if not data:
+                return None
+            self.buf += data
+
+    def close(self):
+        """Close both sockets."""
+        for sock in (self.conn, self.listener):
+            if sock:
+                sock.close()
+
+
+def mac_bytes(mac):
+    """b'...' of a MAC address written aa:bb:cc:dd:ee:ff."""
+    return bytes(int(part, 16) for part in mac.split(":"))
+
+
+def arp_request(src_mac, src_ip, target_ip):
+    """A broadcast ARP request (who has target_ip, tell src_ip) as an Ethernet frame."""
+    ip = socket.inet_aton
+    return (b"\xff" * 6 + mac_bytes(src_mac) + b"\x08\x06"
+            + struct.pack(">HHBBH", 1, 0x0800, 6, 4, 1)
+            + mac_bytes(src_mac) + ip(src_ip) + b"\x00" * 6 + ip(target_ip)).ljust(60, b"\x00")
+
+
+def is_arp_reply(frame, to_mac, from_ip):
+    """Whether `frame` is an ARP reply to to_mac saying where from_ip is."""
+    return (len(frame) >= 42 and frame[0:6] == mac_bytes(to_mac) and frame[12:14] == b"\x08\x06"
+            and struct.unpack(">H", frame[20:22])[0] == 2
+            and frame[28:32] == socket.inet_aton(from_ip))

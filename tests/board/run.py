@@ -98,9 +98,9 @@ def board_gpio_bad_dt(writer, args):
 
 
 def board_net(writer, args):
-    """Boot once for the one-board tests of board_net; then its two-board test, which boots
-    two QEMUs of its own once the first has stopped."""
-    tests = net_suite.TESTS + [net_suite.test_two_boards]
+    """Boot once for the one-board tests of board_net; then its two-board test and its
+    oversized-frame test, which boot QEMUs of their own once the first has stopped."""
+    tests = net_suite.TESTS + [net_suite.test_two_boards, net_suite.test_oversized_frames]
     writer.begin_suite("board_net", len(tests))
     with tempfile.TemporaryDirectory(prefix="bsp-net-") as work:
         ctx = net_suite.Context(args, work)
@@ -114,8 +114,9 @@ def board_net(writer, args):
                     writer.result(run_test(test, ctx, ctx.console))
         finally:
             ctx.stop()
-        # Its own two consoles: the test checks them for kernel warnings itself.
+        # Their own consoles: these tests check them for kernel warnings themselves.
         writer.result(run_test(net_suite.test_two_boards, ctx, None))
+        writer.result(run_test(net_suite.test_oversized_frames, ctx, None))
     return writer.end_suite()
 
 
