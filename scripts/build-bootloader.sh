@@ -119,6 +119,12 @@ collect() {
 		"$obj/u-boot-initial-env" "$obj/.config" "$bl31" "$out.tmp/"
 	if [ -n "$fwdir" ]; then
 		cp "$obj/u-boot-spl-ddr.bin" "$obj/flash.bin" "$out.tmp/"
+		# what binman appended to SPL, in its order, for tests/bootloader's checks
+		for f in $firmware; do
+			echo "${f##*/} $(wc -c <"$f") $(sha256sum "$f" | cut -d' ' -f1)"
+		done >"$out.tmp/ddr-firmware.list"
+		# tests/bootloader/standin-firmware.sh marks its files: such a container boots no board
+		if [ -f "$fwdir/STAND-IN" ]; then cp "$fwdir/STAND-IN" "$out.tmp/"; fi
 	else
 		echo "built without NXP's DDR training firmware (NXP_FIRMWARE_DIR unset)" \
 			>"$out.tmp/flash.bin.missing"

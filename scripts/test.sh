@@ -50,9 +50,20 @@ python3 "$TOP/tests/board/run.py" --board "$board" --kernel "$img/kernel" \
 	>"$res/board.ktap"
 
 if [ -d "$img/bootloader" ]; then
-	echo "== boot container checks"
-	python3 "$TOP/tests/bootloader/check-container.py" "$img/bootloader" \
-		--image "$img/sdcard.img" >"$res/bootloader.ktap" || true
+	card=$img
+	if [ ! -f "$img/bootloader/flash.bin" ]; then
+		# Without NXP's DDR firmware the card has no container; check one assembled the same
+		# way from stand-in files instead, on a card image of its own.
+		echo "== boot container checks (stand-in DDR firmware: NXP's is not here)"
+		fw=$BSP_CACHE/standin-firmware/$board
+		"$TOP/tests/bootloader/standin-firmware.sh" "$board" "$fw"
+		card=$(NXP_FIRMWARE_DIR=$fw "$TOP/scripts/build-image.sh" "$board" $variant \
+			2>"$res/standin-image.log") || card=$img
+	else
+		echo "== boot container checks"
+	fi
+	python3 "$TOP/tests/bootloader/check-container.py" "$card/bootloader" \
+		--image "$card/sdcard.img" >"$res/bootloader.ktap" || true
 fi
 
 echo "== tree checks (device tree, new-board command)"

@@ -6,7 +6,8 @@ QEMU never runs this boot chain (it loads the kernel directly), so these checks 
 the boot ROM's image vector table (IVT) at the start of flash.bin, the SPL and the FIT image
 u-boot.itb inside it, the FIT's U-Boot and TF-A BL31 payloads, U-Boot's default environment,
 and the container's place on the SD card image. Without NXP's DDR training firmware there is
-no flash.bin; its checks are then reported as skipped with the reason the build recorded.
+no flash.bin; its checks are then reported as skipped with the reason the build recorded
+(make test builds a container from stand-in files instead, see standin-firmware.sh).
 
 Usage: check-container.py BOOTLOADER_DIR [--image sdcard.img] [--bl31 FILE]
 BOOTLOADER_DIR is an output folder of scripts/build-bootloader.sh; --bl31 defaults to the
@@ -15,6 +16,7 @@ Exit status: 0 if every check passed or was skipped, 1 if one failed, 2 on bad a
 """
 
 import argparse
+import hashlib
 import struct
 import sys
 from dataclasses import dataclass
@@ -277,6 +279,33 @@ def check_flash_spl(c):
         raise Fail(f"SPL in the container differs from u-boot-spl.bin in {changed} bytes")
 
 
+def check_flash_ddr_firmware(c):
+    """After SPL (padded to 4 bytes) come the DDR training files, in the order and with the
+    sizes and sha256 the build listed (ddr-firmware.list), each padded to 4 bytes."""
+    c.need_flash()
+    listing = c.out / "ddr-firmware.list"
+    if not listing.exists():
+        raise Fail("flash.bin was built but ddr-firmware.list is missing")
+    spl_ddr = (c.out / "u-boot-spl-ddr.bin").read_bytes()
+    at = align4(len(c.spl))
+    for line in listing.read_text().splitlines():
+        name, size, digest = line.split()
+        part = spl_ddr[at:at + int(size)]
+        if hashlib.sha256(part).hexdigest() != digest:
+            raise Fail(f"u-boot-spl-ddr.bin at {at:#x}: not {name} ({size} bytes)")
+        at = align4(at + int(size))
+    if at != len(spl_ddr):
+        raise Fail(f"u-boot-spl-ddr.bin has {len(spl_ddr) - at} bytes after the firmware")
+    if (c.out / "STAND-IN").exists():
+        return ["built from stand-in DDR firmware: the structure is checked, but this "
+                "container cannot bring up a board's RAM"]
+    return []
+
+
+def align4(n):
+    return (n + 3) & ~3
+
+
 def check_flash_itb(c):
     """u-boot.itb sits in flash.bin where SPL reads it (CONFIG_..._U_BOOT_SECTOR)."""
     flash = c.need_flash()
@@ -316,15 +345,15 @@ def check_sdcard_boot_partition(c):
 
 
 CHECKS = [check_spl_binary, check_fit_header, check_fit_uboot, check_fit_atf, check_fit_config,
-          check_env_extlinux, check_flash_ivt, check_flash_spl, check_flash_itb,
-          check_sdcard_container, check_sdcard_gap, check_sdcard_boot_partition]
+          check_env_extlinux, check_flash_ivt, check_flash_spl, check_flash_ddr_firmware,
+          check_flash_itb, check_sdcard_container, check_sdcard_gap, check_sdcard_boot_partition]
 
 
 def run(check, container):
     """One check as a ktap Result."""
     name = check.__name__.removeprefix("check_")
     try:
-        check(container)
+        notes = check(container)
     except Skip as e:
         return Result(name, True, skip=str(e))
     except Fail as e:
@@ -332,7 +361,7 @@ def run(check, container):
     except (KeyError, IndexError, struct.error, ValueError) as e:
         # a missing property or a truncated file: malformed input, reported as such
         return Result(name, False, [f"malformed input: {type(e).__name__}: {e}"])
-    return Result(name, True)
+    return Result(name, True, notes or [])
 
 
 def main():
