@@ -149,8 +149,12 @@ done
 write_dts "$from_dtb" "$new" "$from" "$new_dts"
 
 if [ -f "$from_defconfig" ]; then
+	# bsp-tools names the board whose board.conf it reads (default imx8mp-evk)
 	sed -e "s|$old_path\([/\" ]\)|$new_path\1|g" \
 		-e "s|/dts/$from_stem_re\\.dts|/dts/$new.dts|g" \
+		-e '/^BR2_PACKAGE_BSP_TOOLS_BOARD=/d' \
+		-e "s|^BR2_PACKAGE_BSP_TOOLS=y\$|&\\
+BR2_PACKAGE_BSP_TOOLS_BOARD=\"$new\"|" \
 		"$from_defconfig" >"$new_defconfig"
 	defconfig_note="configs/$defconfig_name"
 else

@@ -172,6 +172,8 @@ check "defconfig my_carrier2_rust_defconfig names only files that exist" \
 	defconfig_paths "$copy/configs/my_carrier2_rust_defconfig"
 check "defconfig points at the new board, not the old" sh -c \
 	"! grep -q 'imx8mp-evk' '$copy/configs/my_carrier2_rust_defconfig'"
+check "defconfig has bsp-tools read my-carrier2's board.conf" grep -qx \
+	'BR2_PACKAGE_BSP_TOOLS_BOARD="my-carrier2"' "$copy/configs/my_carrier2_rust_defconfig"
 refused "the same name twice" my-carrier2
 
 ksrc=$(ls -dt "$BSP_CACHE"/src/linux-7.3.4-*/.bsp-ready 2>/dev/null | head -n 1)
