@@ -19,6 +19,7 @@ import re
 import time
 
 import gpiotools as gt
+from qemu import leaked_objects
 
 BANK = 3
 LINES = (5, 21)
@@ -218,12 +219,8 @@ def test_unbind_bind(ctx):
 def check_leaks(console):
     """On a kernel with kmemleak (the debug variant): no unreferenced object allocated by the
     GPIO driver or gpiolib after the cycles."""
-    out = console.check(
-        "k=/sys/kernel/debug/kmemleak; if [ -e $k ]; then echo scan >$k; echo scan >$k; "
-        "cat $k; echo kmemleak-done; fi", timeout=120)
-    leaks = [block for block in out.split("unreferenced object")[1:]
-             if re.search(r"gpio|bsp", block)]
-    assert not leaks, f"kmemleak after the cycles: unreferenced object{leaks[0][:600]}"
+    leaks = leaked_objects(console, r"gpio|bsp")
+    assert not leaks, f"kmemleak after the cycles: {leaks[0][:600]}"
 
 
 def test_after_reset(ctx):

@@ -28,7 +28,7 @@ import time
 from pathlib import Path
 
 import nettools as nt
-from qemu import BoardError, Machine, READY
+from qemu import BoardError, Machine, READY, leaked_objects
 
 GUEST_TCP = 5000            # the guest's port the host reaches through hostfwd
 GUEST_UDP = 5001
@@ -386,6 +386,8 @@ def test_unbind_bind(ctx):
     test_dhcp(ctx)
     sent, received, _ = nt.ping(console, nt.GATEWAY, "-c 3 -W 2")
     assert received == sent, f"after the cycles: {received} of {sent} pings answered"
+    leaks = leaked_objects(console, r"fec|skb|napi|phy|mdio|netdev")
+    assert not leaks, f"kmemleak after the cycles: {leaks[0][:600]}"
     return [f"{UNBIND_CYCLES} cycles in {seconds:.1f} s "
             f"({seconds / UNBIND_CYCLES * 1000:.0f} ms per cycle)",
             f"traffic: {runs} ping runs, {replies} replies; {udp_in} of the host's {host_sent} "

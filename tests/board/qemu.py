@@ -27,6 +27,16 @@ CRASH = re.compile(r"Oops|WARNING:|BUG:|Kernel panic|Unable to handle kernel|"
                    r"Internal error|Call trace:|rcu_.*stall|hung_task")
 
 
+def leaked_objects(console, pattern):
+    """On a kernel with kmemleak (the debug variant): scan twice, then the reports of
+    unreferenced objects whose text (backtrace included) matches `pattern`; [] elsewhere."""
+    out = console.check(
+        "k=/sys/kernel/debug/kmemleak; if [ -e $k ]; then echo scan >$k; echo scan >$k; "
+        "cat $k; echo kmemleak-done; fi", timeout=120)
+    return ["unreferenced object" + block
+            for block in out.split("unreferenced object")[1:] if re.search(pattern, block)]
+
+
 class BoardError(Exception):
     """The board did not do what a test asked within its time."""
 
