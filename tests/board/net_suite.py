@@ -35,6 +35,7 @@ GUEST_UDP = 5001
 TRANSFER = 8 << 20          # bytes per TCP transfer
 LINK_TIMEOUT = 5            # seconds for the carrier to follow set_link
 FLOOD_SECONDS = 10
+DRAIN_SECONDS = 60          # for the port to answer again after the flood
 UDP_SIZE = 1400             # payload: one full frame per datagram
 HOST_UDP_RATE = 20000       # datagrams per second the host blasts into the guest
 DISCARD_PORT = 9            # where the guest's datagrams go: slirp drops them
@@ -273,10 +274,23 @@ def counter_problems(before, after, tx_expected, rx_expected, rx_limit, tx_limit
     return problems
 
 
+def wait_answered(console, seconds):
+    """Ping the gateway once a second until it answers; the seconds that took. QEMU queues up
+    to 10,000 frames for a NIC whose RX ring is full, so after a flood the port first works
+    through that backlog: on a slow (debug) kernel, seconds of it."""
+    start = time.monotonic()
+    while True:
+        _, received, _ = nt.ping(console, nt.GATEWAY, "-c 1 -W 1")
+        if received:
+            return time.monotonic() - start
+        assert time.monotonic() - start < seconds, \
+            f"after the flood: no ping answered within {seconds} s"
+
+
 def test_flood(ctx):
     """FLOOD_SECONDS of ping -A (next ping on each answer) and UDP both ways at once: the
     guest blasts full-size datagrams out, the host blasts them in. Then the counters add up
-    and the link still works."""
+    and, once the port has worked through QEMU's backlog, pings are answered again."""
     console = ctx.console
     found, _ = console.run("command -v net-bench")
     assert found == 0, "no net-bench in the image (tests/board/net-bench.c): rebuild the image"
@@ -311,9 +325,11 @@ def test_flood(ctx):
         tx_limit=ping_sent + udp["sent"] + slack)
     assert not problems, "counters after the flood: " + "; ".join(problems)
 
+    recovery = wait_answered(console, DRAIN_SECONDS)
     sent, received, _ = nt.ping(console, nt.GATEWAY, "-c 3 -W 2")
     assert received == sent, f"after the flood: {received} of {sent} pings answered"
-    return [f"ping -A {ping_received}/{ping_sent}; udp out {udp['sent']}, "
+    return [f"first ping answered {recovery:.1f} s after the flood's counters were read",
+            f"ping -A {ping_received}/{ping_sent}; udp out {udp['sent']}, "
             f"in {udp['received']} of {host_sent} (UDP layer took {udp_in}); "
             f"rx_packets +{after['rx_packets'] - before['rx_packets']}, "
             f"tx_packets +{after['tx_packets'] - before['tx_packets']}, "
@@ -364,8 +380,9 @@ def test_unbind_bind(ctx):
     sender = ThreadWithResult(blast, ctx.udp_port, float("inf"), UNBIND_UDP_RATE, stop)
     start = time.monotonic()
     try:
+        # about 0.2 s a cycle here, 1.3 s on the debug kernel, 2 s with the cores shared
         out = console.check(unbind_script(driver, UNBIND_CYCLES),
-                            timeout=60 + 2 * UNBIND_CYCLES)
+                            timeout=60 + 5 * UNBIND_CYCLES)
     finally:
         seconds = time.monotonic() - start
         stop.set()
