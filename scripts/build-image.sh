@@ -22,7 +22,8 @@ inputs=$( (find "$TOP/overlay" "$bdir" -type f; find "$TOP/tests/board" -name '*
 	find "$TOP/tools/bsp/src" -type f) | sort)
 key=$(echo "$kdir $boot $(rustc --version)" |
 	hash_files $inputs "$TOP/tools/bsp/Cargo.toml" "$TOP/Cargo.lock" \
-		"$TOP/scripts/build-target-bsp.sh" "$TOP/scripts/mkrootfs.sh" "$TOP/scripts/mkimage.sh" -)
+		"$TOP/scripts/build-target-bsp.sh" "$TOP/scripts/bsp-board-file.sh" \
+		"$TOP/scripts/mkrootfs.sh" "$TOP/scripts/mkimage.sh" -)
 out=$BSP_CACHE/out/image/$board${variant:+-$variant}-$key
 # a container from stand-in DDR firmware (make test's checks) must not pass for a real one
 if [ -f "$boot/STAND-IN" ]; then

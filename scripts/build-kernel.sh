@@ -79,10 +79,7 @@ kmake() {
 # into the kernel's arch/$ARCH/boot/dts/ first (where Buildroot's
 # BR2_LINUX_KERNEL_CUSTOM_DTS_PATH puts it too); one with a folder is the kernel's own.
 install_dts() {
-	case $KERNEL_DTB in
-	*/*) ;;
-	*) cp "$own_dts" "$src/arch/$ARCH/boot/dts/" ;;
-	esac
+	[ -z "$own_dts" ] || cp "$own_dts" "$src/arch/$ARCH/boot/dts/"
 }
 
 # configure: allnoconfig, the board's fragments, then check that Kconfig kept every symbol.

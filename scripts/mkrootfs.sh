@@ -146,8 +146,7 @@ add_bsp_tool() {
 	bsp=$("$TOP/scripts/build-target-bsp.sh" "$1") || exit 1
 	cp "$bsp" "$2/usr/bin/bsp"
 	mkdir -p "$2/etc/bsp"
-	printf 'BOARD=%s\nARCH=%s\nKUNIT_SUITES="%s"\n' "$3" "$1" "$KUNIT_SUITES" \
-		>"$2/etc/bsp/board"
+	"$TOP/scripts/bsp-board-file.sh" "$3" >"$2/etc/bsp/board"
 }
 
 # add_overlays BOARD_DIR ROOT: copy overlay/, then BOARD_DIR/overlay/ if present, over ROOT
